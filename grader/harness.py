@@ -1,0 +1,318 @@
+"""What a suite holds in its hands: the learner's implementation of one exercise.
+
+``Learner`` runs probe functions (trusted code in the suite's ``probe.py``) beside the
+learner's files in a sandbox child, and turns every way that can go wrong into a message
+for the learner.  It also enforces the exercise's budget: once a check has hung, the
+exercise's remaining checks fail at once instead of each waiting out its own timeout.
+"""
+from __future__ import annotations
+
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalog import Exercise
+from .feedback import LearnerCrashed, LearnerFailure, LearnerHung, SubmissionInvalid, learner_traceback, show
+from .sandbox import LearnerProcess, Limits, Output
+
+
+@dataclass
+class ExerciseState:
+    """Per exercise, per grading process (an exercise's checks share one xdist worker)."""
+
+    used: float = 0.0
+    hung_in: str | None = None
+    invalid: SubmissionInvalid | None = None
+    validated: bool = False
+
+
+_STATES: dict[tuple[str, str], ExerciseState] = {}
+
+
+def state_for(exercise: Exercise, impl_root: Path) -> ExerciseState:
+    return _STATES.setdefault((exercise.id, str(impl_root)), ExerciseState())
+
+
+def validate(exercise: Exercise, impl_root: Path) -> SubmissionInvalid | None:
+    """Missing files, undecodable bytes and syntax errors, found without running anything."""
+    for name, path in exercise.files_in(impl_root).items():
+        shown = f"{exercise.id}/{name}"
+        if not path.is_file():
+            return SubmissionInvalid(
+                f"找不到文件 {shown}（在 {impl_root} 下）。", f"File {shown} not found (under {impl_root}).",
+                hint_zh="检查文件名和文件夹结构是否与题目一致。", hint_en="Check the file name and folder layout against the statement.",
+            )
+        data = path.read_bytes()
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            return SubmissionInvalid(
+                f"{shown} 不是 UTF-8 编码（第 {line} 行，字节 {exc.start}）。",
+                f"{shown} is not UTF-8 encoded (line {line}, byte {exc.start}).",
+                hint_zh="请把文件另存为 UTF-8。", hint_en="Save the file as UTF-8.",
+            )
+        try:
+            compile(source, shown, "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            return SubmissionInvalid(
+                f"{shown} 有语法错误：第 {exc.lineno} 行：{exc.msg}", f"{shown} has a syntax error: line {exc.lineno}: {exc.msg}",
+                got=(exc.text or "").rstrip(),
+            )
+        except (ValueError, RecursionError, MemoryError) as exc:
+            return SubmissionInvalid(f"{shown} 无法编译：{exc}", f"{shown} cannot be compiled: {exc}")
+    return None
+
+
+@dataclass
+class Run:
+    """Everything a finished learner call left: its value or error, and its output."""
+
+    value: object = None
+    error: dict | None = None
+    exit_code: int | None = None
+    stdout: str = ""
+    stderr: str = ""
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.exit_code is None
+
+
+@dataclass
+class Learner:
+    exercise: Exercise
+    impl_root: Path
+    check: str
+    state: ExerciseState
+    _procs: list = field(default_factory=list)
+
+    # -- guards ---------------------------------------------------------------------
+    def ensure_runnable(self):
+        if not self.state.validated:
+            self.state.invalid = validate(self.exercise, self.impl_root)
+            self.state.validated = True
+        if self.state.invalid is not None:
+            raise self.state.invalid
+        if self.state.hung_in is not None:
+            raise LearnerHung(
+                f"未运行：本练习的检查 {self.state.hung_in} 已经卡住，其余检查直接判为失败。",
+                f"Not run: check {self.state.hung_in} of this exercise hung, so its remaining checks fail at once.",
+                hint_zh="先修复那个卡住的检查。", hint_en="Fix the check that hung first.",
+            )
+        if self.state.used > self.exercise.budget:
+            raise LearnerHung(
+                f"未运行：本练习已用完 {self.exercise.budget:g} 秒的时间预算。",
+                f"Not run: this exercise used up its budget of {self.exercise.budget:g} s.",
+            )
+
+    def timeout(self, asked: float | None = None) -> float:
+        left = self.exercise.budget - self.state.used
+        return max(0.1, min(asked or self.exercise.timeout, left))
+
+    # -- processes ------------------------------------------------------------------
+    def start(self, function: str, *args, stdin: bytes | None = None, argv=(), **kwargs) -> LearnerProcess:
+        self.ensure_runnable()
+        proc = LearnerProcess(
+            files=self.exercise.files_in(self.impl_root), probe_path=self.exercise.probe, function=function,
+            args=args, kwargs=kwargs, limits=Limits(**self.exercise.limits), stdin=stdin, argv=argv,
+        )
+        self._procs.append(proc)
+        return proc
+
+    def run(self, function: str, *args, timeout: float | None = None, stdin: bytes | None = None, **kwargs) -> Run:
+        """Run a probe function to the end; a learner exception is returned, a hang raised."""
+        proc = self.start(function, *args, stdin=stdin, **kwargs)
+        limit = self.timeout(timeout)
+        kind, payload = proc.result(limit)
+        elapsed = time.monotonic() - proc.started
+        self.state.used += elapsed
+        if kind == "timeout":
+            raise self.hung(proc, call_text(function, args), limit)
+        run = Run(stdout=proc.stdout.text(), stderr=proc.stderr.text(), elapsed=elapsed)
+        if kind == "ok":
+            run.value = payload
+        elif kind == "error":
+            payload["traceback"] = payload.get("traceback", "").replace(proc.workdir + "/", f"{self.exercise.id}/")
+            run.error = payload
+        else:
+            run.exit_code = payload
+        self._finish(proc)
+        return run
+
+    def call(self, function: str, *args, timeout: float | None = None, stdin: bytes | None = None, **kwargs):
+        """Run a probe function and return its plain value; anything else fails the check."""
+        run = self.run(function, *args, timeout=timeout, stdin=stdin, **kwargs)
+        if run.error is not None:
+            raise crashed(run.error, call_text(function, args), run.stderr)
+        if run.exit_code is not None:
+            raise exited(run.exit_code, call_text(function, args), run.stderr)
+        return run.value
+
+    def server(self, function: str, *args, kind: str = "tcp", **kwargs) -> "Server":
+        """Start a learner server (port 0: the OS picks) and wait until it listens."""
+        proc = self.start(function, *args, **kwargs)
+        return Server(self, proc, call_text(function, args), kind)._wait_ready()
+
+    def hung(self, proc: LearnerProcess, what: str, waited: float, zh: str | None = None, en: str | None = None) -> LearnerHung:
+        self.state.hung_in = self.check
+        stacks = proc.stack_dump()
+        return LearnerHung(
+            zh or f"{what} 在 {waited:g} 秒内没有完成（卡住了）。",
+            en or f"{what} did not finish within {waited:g} s (it hung).",
+            hint_zh="看下面每个线程卡在哪一行。", hint_en="See below where each thread was stuck.",
+            details="卡住时的调用栈 / stacks when stuck:\n" + (learner_traceback(stacks) or "(none written)")
+            + _output_tail(proc.stdout, proc.stderr),
+        )
+
+    def _finish(self, proc: LearnerProcess):
+        left = proc.close()
+        self._procs.remove(proc)
+        if left:
+            raise RuntimeError(f"sandbox: processes {left} survived the sweep")
+
+    def close(self):
+        for proc in list(self._procs):
+            self._finish(proc)
+
+
+def call_text(function: str, args) -> str:
+    return show(f"{function}({', '.join(repr(a) for a in args)})")
+
+
+def crashed(error: dict, what: str, stderr: str = "") -> LearnerCrashed:
+    if error["type"] == "UnplainValue":
+        return LearnerCrashed(
+            f"{what} 返回的不是普通的值（数字、字符串、列表、字典……）：{error['message']}",
+            f"{what} returned something that is not a plain value (number, str, list, dict…): {error['message']}",
+        )
+    return LearnerCrashed(
+        f"{what} 抛出了异常 {error['type']}: {error['message']}",
+        f"{what} raised {error['type']}: {error['message']}",
+        details=learner_traceback(error.get("traceback", "")) + _tail("stderr", stderr),
+    )
+
+
+def exited(code, what: str, stderr: str = "") -> LearnerCrashed:
+    return LearnerCrashed(
+        f"{what} 还没返回结果，进程就退出了（退出码 {code}）。",
+        f"The process running {what} exited (code {code}) before returning a result.",
+        hint_zh="不要在模块里调用 exit()/os._exit()。", hint_en="Do not call exit()/os._exit() in your module.",
+        details=_tail("stderr", stderr),
+    )
+
+
+def _tail(label: str, text: str, keep: int = 2000) -> str:
+    text = text.strip()
+    if not text:
+        return ""
+    return f"\n--- {label} (last {keep} chars) ---\n{text[-keep:]}"
+
+
+def _output_tail(stdout: Output, stderr: Output) -> str:
+    return _tail("stdout", stdout.text()) + _tail("stderr", stderr.text())
+
+
+class Server:
+    """A running learner server: its address, its processes, its output."""
+
+    def __init__(self, learner: Learner, proc: LearnerProcess, what: str, kind: str):
+        self.learner, self.proc, self.what, self.kind = learner, proc, what, kind
+        self.host, self.port = "127.0.0.1", None
+
+    @property
+    def address(self):
+        return (self.host, self.port)
+
+    @property
+    def stdout(self) -> Output:
+        return self.proc.stdout
+
+    @property
+    def timeout(self) -> float:
+        return self.learner.exercise.timeout
+
+    def _wait_ready(self) -> "Server":
+        import psutil
+
+        limit = self.learner.timeout()
+        end = time.monotonic() + limit
+        want = psutil.CONN_LISTEN if self.kind == "tcp" else psutil.CONN_NONE
+        while True:
+            for pid in self.proc.process_ids():
+                try:
+                    conns = psutil.Process(pid).net_connections(kind=self.kind)
+                except psutil.Error:
+                    continue
+                for conn in conns:
+                    if conn.status == want and conn.laddr:
+                        self.port = conn.laddr.port
+                        return self
+            kind, payload = self.proc.result(0)
+            if kind != "timeout":
+                self.close()
+                if kind == "error":
+                    raise crashed(payload, self.what, self.proc.stderr.text())
+                raise LearnerCrashed(
+                    f"服务器 {self.what} 还没开始监听就结束了。", f"Server {self.what} ended before it listened.",
+                    got=payload, details=_output_tail(self.proc.stdout, self.proc.stderr),
+                )
+            if time.monotonic() > end:
+                raise self.learner.hung(
+                    self.proc, self.what, limit,
+                    f"服务器 {self.what} 在 {limit:g} 秒内没有开始监听。", f"Server {self.what} was not listening after {limit:g} s.",
+                )
+            time.sleep(0.005)  # polling the kernel's socket table for the listening socket
+
+    def connect(self, timeout: float | None = None) -> socket.socket:
+        sock = socket.create_connection(self.address, timeout=timeout or self.timeout)
+        return sock
+
+    def hang(self, zh: str, en: str) -> LearnerHung:
+        """A reply that never came: report it with the server's stacks and stop the exercise."""
+        return self.learner.hung(self.proc, self.what, self.timeout, zh, en)
+
+    def processes(self):
+        import psutil
+
+        try:
+            main = psutil.Process(self.proc.pid)
+            return main, main.children(recursive=True)
+        except psutil.Error:
+            return None, []
+
+    def result(self, timeout: float | None = None):
+        """The server function's return value (for servers that end by themselves)."""
+        limit = self.learner.timeout(timeout)
+        kind, payload = self.proc.result(limit)
+        if kind == "timeout":
+            raise self.learner.hung(self.proc, self.what, limit)
+        if kind == "error":
+            raise crashed(payload, self.what, self.proc.stderr.text())
+        if kind == "exit":
+            raise exited(payload, self.what, self.proc.stderr.text())
+        return payload
+
+    def close(self):
+        if self.proc in self.learner._procs:
+            self.learner.state.used += time.monotonic() - self.proc.started
+            self.learner._finish(self.proc)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is not None and issubclass(exc_type, (TimeoutError, socket.timeout)):
+                raise self.hang(
+                    f"等待服务器 {self.what} 的回复超过 {self.timeout:g} 秒。",
+                    f"Waited more than {self.timeout:g} s for a reply from server {self.what}.",
+                ) from None
+        finally:
+            self.close()
+        return False
+
+
+__all__ = ["Learner", "Run", "Server", "LearnerFailure", "validate", "state_for"]

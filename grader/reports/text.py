@@ -1,0 +1,24 @@
+"""Feedback as text, shared by the Markdown, Gradescope and JUnit writers."""
+
+
+def feedback_text(check: dict, learner_view: bool = False) -> str:
+    if check["status"] == "skipped":
+        return f"跳过 / skipped: {check.get('skip_reason') or ''}"
+    fb = check.get("feedback")
+    if not fb:
+        return ""
+    if learner_view and check["hidden"]:
+        return "隐藏检查，未通过。/ Hidden check: failed."
+    lines = [fb.get("zh", ""), fb.get("en", "")]
+    for key, label in (("sent", "发送 / sent"), ("expected", "期望 / expected"), ("got", "得到 / got")):
+        if key in fb:
+            lines.append(f"{label}: {fb[key]}")
+    if fb.get("hint_zh") or fb.get("hint_en"):
+        lines.append(f"提示 / hint: {fb.get('hint_zh', '')} / {fb.get('hint_en', '')}")
+    if fb.get("details"):
+        lines.append(fb["details"])
+    return "\n".join(line for line in lines if line)
+
+
+def points(value) -> str:
+    return f"{value:g}"

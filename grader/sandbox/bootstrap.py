@@ -1,0 +1,94 @@
+"""Runs first in every sandbox child, before any learner code.
+
+It is passed to the interpreter with ``-c`` (so the child needs no read access to the
+grader's files) and gets three file descriptors: the request (read once, then closed),
+the result channel, and the stack-dump file.  Order matters: limits and the dump handler
+are in place before the probe imports the learner's module.
+"""
+import os
+import sys
+
+_SIGUSR1 = 10  # Linux; the signal module would cost an enum import
+
+
+def _read_all(fd):
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _describe(exc):
+    import traceback
+
+    try:
+        message = str(exc)
+    except BaseException:  # a learner __str__ may itself raise
+        message = "<unprintable>"
+    try:
+        tb = "".join(traceback.format_exception(exc))
+    except BaseException:
+        tb = ""
+    return {"type": type(exc).__name__, "message": message[:4000], "traceback": tb[-12000:]}
+
+
+def _main():
+    # Only built-in or C modules here: each pure-Python import costs every check start-up time.
+    import faulthandler
+    import fcntl
+    import marshal
+    import resource
+
+    req_fd, res_fd, dump_fd = (int(x) for x in sys.argv[1:4])
+    request = marshal.loads(_read_all(req_fd))
+    os.close(req_fd)
+    # Keep the result channel away from the low descriptors learner code is likely to touch.
+    out_fd = fcntl.fcntl(res_fd, fcntl.F_DUPFD_CLOEXEC, 700)
+    os.close(res_fd)
+    faulthandler.register(_SIGUSR1, file=dump_fd, all_threads=True, chain=False)
+
+    for name, value in request["limits"].items():
+        resource.setrlimit(getattr(resource, name), (value, value))
+    if request.get("thread_stack"):
+        import threading
+
+        threading.stack_size(request["thread_stack"])
+    sys.setrecursionlimit(request.get("recursion_limit", 3000))
+
+    workdir = request["workdir"]
+    os.chdir(workdir)
+    sys.path[:0] = [workdir]
+    sys.path.extend(request.get("extra_path", ()))
+    sys.argv = [request.get("argv0", "learner")] + list(request.get("argv", ()))
+
+    probe = type(sys)("_grader_probe")
+    probe.__file__ = request["probe_path"]
+    sys.modules[probe.__name__] = probe
+    try:
+        exec(compile(request["probe_source"], request["probe_path"], "exec"), probe.__dict__)
+        value = getattr(probe, request["function"])(*request["args"], **request["kwargs"])
+        outcome = ("ok", value)
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt from learner code too
+        outcome = ("error", _describe(exc))
+    try:
+        payload = marshal.dumps(outcome, 4)  # refuses anything but plain built-in values
+    except BaseException as exc:
+        detail = f"{type(exc).__name__}: {exc}"[:500]
+        payload = marshal.dumps(("error", {"type": "UnplainValue", "message": detail, "traceback": ""}), 4)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+    # Length-prefixed: a forked learner process may keep the channel open after we exit.
+    view = memoryview(len(payload).to_bytes(8, "big") + payload)
+    while view:
+        view = view[os.write(out_fd, view):]
+    os.close(out_fd)
+    # Learner threads, atexit hooks or finalizers must not delay or change the outcome.
+    os._exit(0)
+
+
+_main()

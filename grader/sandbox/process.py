@@ -1,0 +1,283 @@
+"""One learner process: spawned confined, fed a request, read back, dumped and killed."""
+from __future__ import annotations
+
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import confine, wire
+
+_BOOTSTRAP = (Path(__file__).with_name("bootstrap.py")).read_text(encoding="utf-8")
+OUTPUT_CAP = 64 * 1024
+
+
+@dataclass
+class Limits:
+    cpu_seconds: int = 60
+    memory_mb: int = 2048
+    file_mb: int = 64
+    open_files: int = 256
+    processes: int = 256  # threads count here too (Linux counts tasks)
+
+    def rlimits(self, process_limit: bool) -> dict:
+        out = {
+            "RLIMIT_CPU": self.cpu_seconds,
+            "RLIMIT_AS": self.memory_mb << 20,
+            "RLIMIT_FSIZE": self.file_mb << 20,
+            "RLIMIT_NOFILE": self.open_files,
+            "RLIMIT_CORE": 0,
+        }
+        if process_limit:
+            out["RLIMIT_NPROC"] = self.processes
+        return out
+
+
+class Output:
+    """Captured stdout or stderr: the first OUTPUT_CAP bytes kept, the rest only counted."""
+
+    def __init__(self):
+        self._data = bytearray()
+        self.total = 0
+        self.changed = threading.Condition()
+
+    def feed(self, chunk: bytes):
+        with self.changed:
+            self.total += len(chunk)
+            room = OUTPUT_CAP - len(self._data)
+            if room > 0:
+                self._data += chunk[:room]
+            self.changed.notify_all()
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self._data)
+
+    def text(self) -> str:
+        with self.changed:
+            return self._data.decode("utf-8", errors="replace")
+
+    def wait_for(self, predicate, timeout: float) -> bool:
+        """Block until predicate(text) holds (True) or the timeout passes (False)."""
+        end = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                if predicate(self._data.decode("utf-8", errors="replace")):
+                    return True
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                self.changed.wait(left)
+
+
+class LearnerProcess:
+    """A sandbox child running ``probe.function(*args, **kwargs)`` beside learner files."""
+
+    def __init__(self, *, files: dict[str, Path], probe_path: Path, function: str, args=(), kwargs=None,
+                 limits: Limits | None = None, stdin: bytes | None = None, argv=()):
+        self.conf = confine.current()
+        self.limits = limits or Limits()
+        self.stdout, self.stderr = Output(), Output()
+        self.started = time.monotonic()
+        self._private = tempfile.mkdtemp(prefix="grader-run-")  # ours only: the dump file
+        self.workdir = tempfile.mkdtemp(prefix="grader-learner-")
+        for name, src in files.items():
+            shutil.copyfile(src, os.path.join(self.workdir, name))
+        if self.conf.uid is not None:
+            for root, dirs, names in os.walk(self.workdir):
+                for name in dirs + names + [""]:
+                    os.chown(os.path.join(root, name), self.conf.uid, self.conf.uid)
+        self._dump_path = os.path.join(self._private, "stacks.txt")
+        dump_fd = os.open(self._dump_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+        req_r, req_w = os.pipe()
+        self._res_r, res_w = os.pipe()
+        request = {
+            "limits": self.limits.rlimits(self.conf.process_limit),
+            "thread_stack": 1 << 20,
+            "workdir": self.workdir,
+            "extra_path": self.conf.extra_path,
+            "probe_source": probe_path.read_text(encoding="utf-8"),
+            "probe_path": str(probe_path),
+            "function": function,
+            "args": tuple(args),
+            "kwargs": dict(kwargs or {}),
+            "argv": list(argv),
+        }
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": self.workdir, "TMPDIR": self.workdir,
+            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "MALLOC_ARENA_MAX": "2", **self.conf.env,
+        }
+        user = {}
+        if self.conf.uid is not None:
+            user = {"user": self.conf.uid, "group": self.conf.uid, "extra_groups": []}
+        cmd = [self.conf.python, "-I", "-S", "-u", "-X", "utf8", "-c", _BOOTSTRAP, str(req_r), str(res_w), str(dump_fd)]
+        try:
+            self.popen = subprocess.Popen(
+                cmd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.workdir, env=env,
+                pass_fds=(req_r, res_w, dump_fd), start_new_session=True, **user,
+            )
+        finally:
+            for fd in (req_r, res_w, dump_fd):
+                os.close(fd)
+        confine._TRACKED.add(self.popen.pid)
+        self.pid = self.popen.pid
+        try:
+            _write_all(req_w, wire.dumps_request(request))
+        except BrokenPipeError:
+            pass  # the child died at once; reading the result says so
+        finally:
+            os.close(req_w)
+        if stdin is not None:
+            threading.Thread(target=_feed_stdin, args=(self.popen.stdin, stdin), daemon=True).start()
+        self._drain = threading.Thread(target=self._drain_output, daemon=True)
+        self._drain.start()
+        self._result = None
+        self._closed = False
+
+    # -- output ---------------------------------------------------------------------
+    def _drain_output(self):
+        sel = selectors.DefaultSelector()
+        sel.register(self.popen.stdout, selectors.EVENT_READ, self.stdout)
+        sel.register(self.popen.stderr, selectors.EVENT_READ, self.stderr)
+        open_streams = 2
+        while open_streams:
+            for key, _ in sel.select():
+                chunk = os.read(key.fd, 65536)
+                if chunk:
+                    key.data.feed(chunk)
+                else:
+                    sel.unregister(key.fileobj)
+                    open_streams -= 1
+        sel.close()
+
+    # -- result ---------------------------------------------------------------------
+    def result(self, timeout: float):
+        """('ok', value) | ('error', info) | ('exit', code) | ('timeout', None)."""
+        if self._result is None:
+            frame = self._read_frame(time.monotonic() + timeout)
+            if frame is None:
+                return ("timeout", None)
+            if frame == b"":
+                self._result = ("exit", self._wait_exit(max(0.5, timeout)))
+            else:
+                try:
+                    self._result = tuple(wire.loads_plain(frame))
+                except (wire.UnplainValue, ValueError, TypeError) as exc:
+                    self._result = ("error", {"type": "UnplainValue", "message": str(exc), "traceback": ""})
+        return self._result
+
+    def _read_frame(self, end: float):
+        """The length-prefixed outcome; b"" if the channel closed without one, None on timeout.
+
+        Framing matters: a process the learner forked may hold the channel open for ever.
+        """
+        data = bytearray()
+        sel = selectors.DefaultSelector()
+        sel.register(self._res_r, selectors.EVENT_READ)
+        try:
+            while True:
+                if len(data) >= 8:
+                    size = int.from_bytes(data[:8], "big")
+                    if size > wire.MAX_RESULT_BYTES:
+                        return b"?"  # not valid marshal data: reported as an unreadable result
+                    if len(data) >= 8 + size:
+                        return bytes(data[8:8 + size])
+                left = end - time.monotonic()
+                if left <= 0 or not sel.select(left):
+                    return None
+                chunk = os.read(self._res_r, 1 << 20)
+                if not chunk:
+                    return b""
+                data += chunk
+        finally:
+            sel.close()
+
+    def _wait_exit(self, timeout):
+        try:
+            return self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    # -- hang reports and teardown --------------------------------------------------
+    def stack_dump(self, wait: float = 0.5) -> str:
+        """Ask every learner process of this run to write its threads' stacks, then read them."""
+        for pid in self.process_ids():
+            try:
+                os.kill(pid, signal.SIGUSR1)
+            except OSError:
+                pass
+        end, last = time.monotonic() + wait, -1
+        while time.monotonic() < end:  # the dump is written by a signal handler: poll its size
+            size = os.path.getsize(self._dump_path)
+            if size and size == last:
+                break
+            last = size
+            time.sleep(0.02)
+        with open(self._dump_path, encoding="utf-8", errors="replace") as f:
+            return f.read()[-20000:]
+
+    def process_ids(self) -> list[int]:
+        import psutil
+
+        pids = [self.pid]
+        try:
+            pids += [c.pid for c in psutil.Process(self.pid).children(recursive=True)]
+        except psutil.Error:
+            pass
+        if self.conf.uid is not None:
+            pids += [p for p in confine.list_uid_processes(self.conf.uid) if p not in pids]
+        return pids
+
+    def close(self) -> list[int]:
+        """Kill the whole tree, reap it, remove its files; return pids that survived."""
+        if self._closed:
+            return []
+        self._closed = True
+        left = self.conf.sweep([self.pid])
+        try:
+            self.popen.kill()
+        except OSError:
+            pass
+        self.popen.wait()
+        confine._TRACKED.discard(self.pid)
+        self._drain.join(2)
+        for stream in (self.popen.stdout, self.popen.stderr, self.popen.stdin):
+            if stream:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        os.close(self._res_r)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        shutil.rmtree(self._private, ignore_errors=True)
+        return left
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _write_all(fd, data: bytes):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _feed_stdin(stream, data: bytes):
+    try:
+        stream.write(data)
+        stream.close()
+    except OSError:
+        pass

@@ -1,0 +1,24 @@
+"""生成器 / Generators — reference solution."""
+
+
+def fib(times):
+    n = 0
+    a, b = 0, 1
+    yield a
+    yield b
+    while n < times:
+        a, b = b, a + b
+        yield b
+        n += 1
+    return "finish"
+
+
+def drain(gen):
+    items = []
+    for item in gen:
+        items.append(item)
+    return items, None
+
+
+def squares(n):
+    return (x * x for x in range(n))

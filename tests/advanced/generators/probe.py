@@ -1,0 +1,52 @@
+"""Runs in the sandbox beside the learner's generators.py; returns plain values only."""
+import inspect
+import itertools
+import tracemalloc
+
+import generators
+
+
+def is_generator_function():
+    return inspect.isgeneratorfunction(generators.fib)
+
+
+def run_fib(times):
+    """Step fib(times) with next() as the notes do: items, return value, what it was."""
+    gen = generators.fib(times)
+    kind = type(gen).__name__
+    items = []
+    while True:
+        try:
+            items.append(next(gen))
+        except StopIteration as stop:
+            return {"kind": kind, "items": items, "returned": stop.value}
+        if len(items) > 10_000:
+            return {"kind": kind, "items": items[:50], "returned": "<more than 10000 items>"}
+
+
+def first_items_peak(times, count):
+    """Peak memory (bytes) while taking the first `count` items of fib(times)."""
+    tracemalloc.start()
+    items = list(itertools.islice(generators.fib(times), count))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return items, peak
+
+
+def drain_sample():
+    def sample():
+        yield 1
+        yield "two"
+        yield [3]
+        return "done"
+
+    return generators.drain(sample())
+
+
+def drain_fib(times):
+    return generators.drain(generators.fib(times))
+
+
+def squares(n):
+    obj = generators.squares(n)
+    return {"kind": type(obj).__name__, "items": list(obj)}
