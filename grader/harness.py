@@ -131,6 +131,7 @@ class Learner:
         self.state.used += elapsed
         if kind == "timeout":
             raise self.hung(proc, call_text(function, args), limit)
+        self._finish(proc)  # kills what is left, so the output below is complete
         run = Run(stdout=proc.stdout.text(), stderr=proc.stderr.text(), elapsed=elapsed)
         if kind == "ok":
             run.value = payload
@@ -139,7 +140,6 @@ class Learner:
             run.error = payload
         else:
             run.exit_code = payload
-        self._finish(proc)
         return run
 
     def call(self, function: str, *args, timeout: float | None = None, stdin: bytes | None = None, **kwargs):
@@ -289,6 +289,7 @@ class Server:
         kind, payload = self.proc.result(limit)
         if kind == "timeout":
             raise self.learner.hung(self.proc, self.what, limit)
+        self.proc.wait_output()
         if kind == "error":
             raise crashed(payload, self.what, self.proc.stderr.text())
         if kind == "exit":

@@ -189,8 +189,7 @@ class LearnerProcess:
                         return b"?"  # not valid marshal data: reported as an unreadable result
                     if len(data) >= 8 + size:
                         return bytes(data[8:8 + size])
-                left = end - time.monotonic()
-                if left <= 0 or not sel.select(left):
+                if not sel.select(max(0.0, end - time.monotonic())):
                     return None
                 chunk = os.read(self._res_r, 1 << 20)
                 if not chunk:
@@ -204,6 +203,10 @@ class LearnerProcess:
             return self.popen.wait(timeout)
         except subprocess.TimeoutExpired:
             return None
+
+    def wait_output(self, timeout: float = 1.0):
+        """Let the output drain to its end (all writers gone), so no late line is missed."""
+        self._drain.join(timeout)
 
     def alive(self) -> bool:
         return self.popen.poll() is None

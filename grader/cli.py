@@ -1,0 +1,143 @@
+"""``grader``: list the catalog, grade a submission, prove the suites, run the benchmark."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import catalog
+
+EXIT_OK, EXIT_BELOW, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _die(zh: str, en: str, code: int = EXIT_USAGE):
+    print(f"grader: {zh}\ngrader: {en}", file=sys.stderr)
+    return code
+
+
+def cmd_list(args) -> int:
+    exercises = catalog.select(units=args.unit)
+    print(f"{'id':<32} {'points':>6} {'budget':>7}  title")
+    for ex in exercises:
+        print(f"{ex.id:<32} {ex.points:>6g} {ex.budget:>6g}s  {ex.title_zh} / {ex.title_en}  [{ex.seed}]")
+    print(f"{len(exercises)} exercises, {sum(e.points for e in exercises):g} points")
+    return EXIT_OK
+
+
+def pytest_args(impl: Path, exercises, out: Path | None, workers: str, quiet: bool, learner_view: bool) -> list[str]:
+    args = [str(ex.suite) for ex in exercises]
+    args += ["--impl", str(impl), "--rootdir", str(catalog.REPO), "-c", str(catalog.REPO / "pyproject.toml"),
+             "-p", "no:cacheprovider", "-rN", "--timeout", "300"]
+    args += ["-qq"] if quiet else ["-q"]
+    if out is not None:
+        args += ["--grader-report", str(out)]
+    if learner_view:
+        args.append("--learner-view")
+    if workers not in ("0", "1"):
+        args += ["-n", workers, "--dist", "loadgroup"]
+    for ex in exercises:
+        args += ["--exercise", ex.id]
+    return args
+
+
+def cmd_grade(args) -> int:
+    impl = Path(args.path) if args.path else catalog.REPO / "exercises"
+    if not impl.is_dir():
+        return _die(f"找不到要评分的文件夹：{impl}", f"submission folder not found: {impl}")
+    try:
+        exercises = catalog.select(ids=args.exercise, units=args.unit)
+    except catalog.CatalogError as exc:
+        return _die(f"练习编号有误：{exc}", f"{exc}")
+    if not exercises:
+        return _die("没有选中任何练习。", "no exercise selected")
+    workers = args.workers or ("auto" if len(exercises) > 1 else "0")
+    out = Path(args.out)
+    report_file = out / "report.json"
+    if report_file.exists():
+        report_file.unlink()
+    import pytest
+
+    rc = pytest.main(pytest_args(impl.resolve(), exercises, out, workers, args.quiet, args.learner_view))
+    if not report_file.exists() or rc not in (0, 1):
+        return _die("评分没有完成（见上面的输出）。", f"grading did not complete (pytest exit code {int(rc)}; see above)",
+                    EXIT_INTERNAL)
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    if args.fail_under is not None and report["percent"] < args.fail_under:
+        return EXIT_BELOW
+    return EXIT_OK
+
+
+def cmd_prove(args) -> int:
+    from .prove import prove
+
+    return prove(args.what, ids=args.exercise, units=args.unit, jobs=args.jobs)
+
+
+def cmd_bench(args) -> int:
+    from .bench import main as bench
+
+    return bench(args)
+
+
+def cmd_hanging(args) -> int:
+    from .generate import write_hanging_submission
+
+    write_hanging_submission(Path(args.out), catalog.select(ids=args.exercise, units=args.unit))
+    print(args.out)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="grader", description="Autograder for the Python course / Python 课程自动评分")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    def selection(sp):
+        sp.add_argument("--exercise", "-e", action="append", default=[], help="exercise id, e.g. tcp/basics (repeatable)")
+        sp.add_argument("--unit", "-u", action="append", default=[], help="unit, e.g. advanced (repeatable)")
+
+    sp = sub.add_parser("list", help="print the catalog")
+    sp.add_argument("--unit", "-u", action="append", default=[])
+    sp.set_defaults(func=cmd_list)
+
+    sp = sub.add_parser("grade", help="grade a submission folder (default: exercises/)")
+    sp.add_argument("path", nargs="?", help="folder laid out like exercises/ (default: exercises/)")
+    selection(sp)
+    sp.add_argument("--out", "-o", default="grader-report", help="where to write the reports (default: grader-report/)")
+    sp.add_argument("--workers", "-n", default=None, help="parallel workers (default: auto when grading several exercises)")
+    sp.add_argument("--quiet", "-q", action="store_true")
+    sp.add_argument("--learner-view", action="store_true", help="hide hidden checks' messages in the reports")
+    sp.add_argument("--fail-under", type=float, default=None, help="exit 1 if the score is below this percentage")
+    sp.set_defaults(func=cmd_grade)
+
+    sp = sub.add_parser("prove", help="prove the suites: reference 100%%, stubs 0%%, mutants lose their points")
+    sp.add_argument("what", choices=["reference", "stubs", "mutants", "all"])
+    selection(sp)
+    sp.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 2)
+    sp.set_defaults(func=cmd_prove)
+
+    sp = sub.add_parser("bench", help="measure wall time and sandbox overhead on this machine")
+    selection(sp)
+    sp.add_argument("--repeat", type=int, default=50, help="calls timed for the overhead figure")
+    sp.set_defaults(func=cmd_bench)
+
+    sp = sub.add_parser("hanging-submission", help="write a submission whose functions and servers all hang")
+    sp.add_argument("out")
+    selection(sp)
+    sp.set_defaults(func=cmd_hanging)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except catalog.CatalogError as exc:
+        return _die(f"练习目录有误：{exc}", f"catalog error: {exc}")
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
