@@ -110,7 +110,7 @@ class TcpPeer:
         self.address = self.listener.getsockname()
         self.results, self.errors = [None] * connections, [None] * connections
         self.done = threading.Event()
-        self._threads = []
+        self._threads, self._conns = [], []
         self._accepter = threading.Thread(target=self._accept, daemon=True)
 
     def _accept(self):
@@ -119,6 +119,7 @@ class TcpPeer:
             for i in range(self.connections):
                 conn, _ = self.listener.accept()
                 conn.settimeout(self.timeout)
+                self._conns.append(conn)
                 t = threading.Thread(target=self._serve, args=(i, conn), daemon=True)
                 self._threads.append(t)
                 t.start()
@@ -141,5 +142,10 @@ class TcpPeer:
 
     def __exit__(self, *exc):
         self.listener.close()
+        for conn in self._conns:  # unblock handlers still waiting on a learner that gave up
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         self._accepter.join(self.timeout * 5)
         return False

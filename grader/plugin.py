@@ -46,6 +46,7 @@ def pytest_report_header(config):
     return [f"grader: grading {root}", f"grader sandbox: {current().describe()}"]
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session, config, items):
     wanted = set(config.getoption("--exercise"))
     keep, drop, seen = [], [], {}
@@ -134,7 +135,8 @@ class Collector:
         info = next((v for k, v in report.user_properties if k == _KEY), None)
         if info is None:
             return
-        entry = self.checks.setdefault(report.nodeid, {**info, "nodeid": report.nodeid, "status": "passed", "duration": 0.0})
+        nodeid = report.nodeid.removesuffix("@" + info["exercise"])  # xdist's loadgroup suffix
+        entry = self.checks.setdefault(nodeid, {**info, "nodeid": nodeid, "status": "passed", "duration": 0.0})
         entry["duration"] += report.duration
         if report.failed and entry["status"] != "failed":
             entry["status"] = "failed"
