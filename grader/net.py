@@ -141,6 +141,10 @@ class TcpPeer:
         return self
 
     def __exit__(self, *exc):
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes a blocked accept(); close() alone does not
+        except OSError:
+            pass
         self.listener.close()
         for conn in self._conns:  # unblock handlers still waiting on a learner that gave up
             try:

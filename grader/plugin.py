@@ -122,13 +122,38 @@ def pytest_runtest_makereport(item, call):
     report.user_properties.append((_KEY, info))
 
 
+def _final_sweep() -> list[str]:
+    """Learner processes that outlived their check (should be none), then kill them."""
+    from .sandbox import confine
+
+    conf = confine._CURRENT
+    if conf is None or conf.uid is None:
+        return []
+    escaped = [f"pid {p}" for p in confine.list_uid_processes(conf.uid)]
+    escaped += [f"pid {p} survived kill" for p in conf.sweep()]
+    return escaped
+
+
+def pytest_sessionfinish(session):
+    left = _final_sweep()
+    if hasattr(session.config, "workerinput"):
+        session.config.workeroutput["grader_left_running"] = left
+    elif _STASH in session.config.stash:
+        session.config.stash[_STASH].left_running += left
+
+
 class Collector:
     """Gathers check results on the controller (xdist or not) and writes the reports."""
 
     def __init__(self, config):
         self.config = config
         self.checks: dict[str, dict] = {}
+        self.left_running: list[str] = []
         self.started = time.time()
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error):
+        self.left_running += getattr(node, "workeroutput", {}).get("grader_left_running", [])
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report):
@@ -151,8 +176,10 @@ class Collector:
 
         from .sandbox import current
 
-        return build_report(list(self.checks.values()), impl_root(self.config), time.time() - self.started,
-                            current().describe())
+        report = build_report(list(self.checks.values()), impl_root(self.config), time.time() - self.started,
+                              current().describe())
+        report["left_running"] = self.left_running
+        return report
 
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter):
