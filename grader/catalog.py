@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -84,7 +84,7 @@ def _load(path: Path) -> Exercise:
         raise CatalogError(f"{path}: {exc!r}") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(suites: Path = SUITES) -> dict[str, Exercise]:
     found = {}
     for path in sorted(suites.glob("*/*/exercise.toml")):

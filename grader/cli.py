@@ -89,6 +89,19 @@ def cmd_hanging(args) -> int:
     return EXIT_OK
 
 
+def cmd_collect(args) -> int:
+    from .collect import collect, ignored_markdown
+
+    head, out = Path(args.head), Path(args.out)
+    if not (head / "exercises").is_dir():
+        return _die(f"{head} 下没有 exercises/ 文件夹", f"no exercises/ folder under {head}")
+    taken, ignored = collect(head, out, Path(args.base) if args.base else None)
+    out.mkdir(parents=True, exist_ok=True)
+    (out.parent / "ignored-changes.md").write_text(ignored_markdown(ignored), encoding="utf-8")
+    print(f"taken {len(taken)} learner files; {len(ignored)} other changes listed, not used")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="grader", description="Autograder for the Python course / Python 课程自动评分")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -121,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     selection(sp)
     sp.add_argument("--repeat", type=int, default=50, help="calls timed for the overhead figure")
     sp.set_defaults(func=cmd_bench)
+
+    sp = sub.add_parser("collect", help="copy only the learner files of a pull-request checkout")
+    sp.add_argument("head", help="the pull request's checkout (untrusted)")
+    sp.add_argument("out", help="submission folder to create")
+    sp.add_argument("--base", help="the base branch's checkout, to list other changed files")
+    sp.set_defaults(func=cmd_collect)
 
     sp = sub.add_parser("hanging-submission", help="write a submission whose functions and servers all hang")
     sp.add_argument("out")

@@ -151,7 +151,7 @@ class Learner:
             raise exited(run.exit_code, call_text(function, args), run.stderr)
         return run.value
 
-    def server(self, function: str, *args, kind: str = "tcp", **kwargs) -> "Server":
+    def server(self, function: str, *args, kind: str = "tcp", **kwargs) -> Server:
         """Start a learner server (port 0: the OS picks) and wait until it listens."""
         proc = self.start(function, *args, **kwargs)
         return Server(self, proc, call_text(function, args), kind)._wait_ready()
@@ -234,7 +234,7 @@ class Server:
     def timeout(self) -> float:
         return self.learner.exercise.timeout
 
-    def _wait_ready(self) -> "Server":
+    def _wait_ready(self) -> Server:
         import psutil
 
         limit = self.learner.timeout()

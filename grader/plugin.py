@@ -173,7 +173,6 @@ class Collector:
 
     def build(self):
         from .reports.model import build_report
-
         from .sandbox import current
 
         report = build_report(list(self.checks.values()), impl_root(self.config), time.time() - self.started,

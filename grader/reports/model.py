@@ -48,7 +48,7 @@ def build_report(checks: list[dict], submission: Path, duration: float, sandbox:
     return {
         "schema": SCHEMA_ID,
         "submission": str(submission),
-        "generated_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "duration_s": round(duration, 3),
         "score": score, "max_score": top,
         "percent": round(100.0 * score / top, 2) if top else 0.0,

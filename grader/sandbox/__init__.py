@@ -1,5 +1,5 @@
 """The sandbox: learner code runs only in confined child processes (see confine.py)."""
 from .confine import Confinement, current
-from .process import Limits, LearnerProcess, Output
+from .process import LearnerProcess, Limits, Output
 
 __all__ = ["Confinement", "current", "Limits", "LearnerProcess", "Output"]

@@ -1,6 +1,5 @@
 """Submissions that attack the grader score 0 where they attack, and leave nothing behind."""
 import pytest
-
 from conftest import grade, submission
 
 GEN = "advanced/generators/generators.py"

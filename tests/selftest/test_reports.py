@@ -3,7 +3,6 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from conftest import grade, submission
 
 GEN = "advanced/generators/generators.py"

@@ -1,5 +1,4 @@
 """Bad input to the grader gets a clear message per exercise, never a traceback from us."""
-import json
 import subprocess
 import sys
 
@@ -58,3 +57,21 @@ def test_list_prints_the_catalog():
 def test_fail_under(tmp_path):
     run, report = grade(REPO / "exercises", tmp_path / "out", "advanced/generators", extra=["--fail-under", "50"])
     assert run.returncode == 1 and report["percent"] == 0
+
+
+def test_collect_takes_only_learner_files(tmp_path):
+    import shutil
+
+    head = tmp_path / "head"
+    for part in ("exercises", "tests", "grader"):
+        shutil.copytree(REPO / part, head / part, ignore=shutil.ignore_patterns("__pycache__"))
+    (head / "exercises" / "advanced" / "generators" / "generators.py").write_text("# mine\n")
+    (head / "exercises" / "advanced" / "generators" / "extra.py").write_text("evil = 1\n")
+    (head / "tests" / "advanced" / "generators" / "test_generators.py").write_text("def test_x(): pass\n")
+    run = subprocess.run([sys.executable, "-m", "grader", "collect", str(head), str(tmp_path / "sub"), "--base", str(REPO)],
+                         capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "sub" / "advanced" / "generators" / "generators.py").read_text() == "# mine\n"
+    assert not (tmp_path / "sub" / "advanced" / "generators" / "extra.py").exists()
+    ignored = (tmp_path / "ignored-changes.md").read_text()
+    assert "tests/advanced/generators/test_generators.py" in ignored and "extra.py" in ignored
