@@ -231,6 +231,10 @@ class Server:
         return self.proc.stdout
 
     @property
+    def stderr(self) -> Output:
+        return self.proc.stderr
+
+    @property
     def timeout(self) -> float:
         return self.learner.exercise.timeout
 
@@ -310,6 +314,13 @@ class Server:
                 raise self.hang(
                     f"等待服务器 {self.what} 的回复超过 {self.timeout:g} 秒。",
                     f"Waited more than {self.timeout:g} s for a reply from server {self.what}.",
+                ) from None
+            if exc_type is not None and issubclass(exc_type, OSError):
+                self.proc.wait_output()
+                raise LearnerCrashed(
+                    f"与服务器 {self.what} 的连接出错：{exc}", f"The connection to server {self.what} failed: {exc}",
+                    hint_zh="服务器可能已经崩溃，或提前关闭了连接。", hint_en="The server may have crashed or closed the connection early.",
+                    details=_output_tail(self.proc.stdout, self.proc.stderr),
                 ) from None
         finally:
             self.close()

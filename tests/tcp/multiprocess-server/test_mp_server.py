@@ -18,7 +18,15 @@ SETTLE = 3.0  # how long the server may take to clean up after its clients left
 
 
 # -- helpers ------------------------------------------------------------------------
-def output_tail(srv, keep: int = 1500) -> str:
+def shown(data: bytes) -> str:
+    text = data.decode("utf-8", "replace")
+    return text if len(text) <= 60 else f"{text[:40]}… ({len(data)} bytes)"
+
+
+def output_tail(srv, keep: int = 1500) -> str | None:
+    """The server's output, for failures where it may say why (a child's traceback comes
+    a moment after the connection dropped, so give stderr a second to arrive)."""
+    srv.proc.stderr.wait_for(lambda text: text.strip() != "", 1.0)
     parts = []
     for label, out in (("stdout", srv.stdout), ("stderr", srv.proc.stderr)):
         text = out.text().strip()
@@ -47,7 +55,7 @@ def echo(srv, sock: socket.socket, data: bytes) -> bytes:
         raise
     except OSError as exc:
         fail(f"服务器断开了连接：{exc}", f"The server dropped the connection: {exc}",
-             sent=data, details=output_tail(srv))
+             sent=shown(data), details=output_tail(srv))
 
 
 def connect_all(srv, n: int, stack: ExitStack) -> list[socket.socket]:
@@ -68,13 +76,13 @@ def connect_all(srv, n: int, stack: ExitStack) -> list[socket.socket]:
             fail(f"同时连着 {n} 个客户端时，第 {i + 1} 个在 {srv.timeout:g} 秒内没有收到回显（前 {i} 个收到了）。",
                  f"With {n} clients connected at once, client {i + 1} got no echo within {srv.timeout:g} s "
                  f"(the first {i} did).",
-                 sent=msg, hint_zh="服务器一次只服务一个客户端：accept 之后为每个客户端启动一个子进程，主进程立刻回去 accept。",
+                 sent=shown(msg), hint_zh="服务器一次只服务一个客户端：accept 之后为每个客户端启动一个子进程，主进程立刻回去 accept。",
                  hint_en="The server serves one client at a time: start a child process per client and go straight "
                          "back to accept.")
         except OSError as exc:
             fail(f"第 {i + 1} 个客户端的连接被断开：{exc}", f"Client {i + 1}'s connection was dropped: {exc}",
-                 sent=msg, details=output_tail(srv))
-        equal(got, msg, f"第 {i + 1} 个客户端收到的回显不对。", f"Client {i + 1} got the wrong echo.", sent=msg)
+                 sent=shown(msg), details=output_tail(srv))
+        equal(got, msg, f"第 {i + 1} 个客户端收到的回显不对。", f"Client {i + 1} got the wrong echo.", sent=shown(msg))
     for sock in socks:
         sock.settimeout(srv.timeout)
     return socks
@@ -127,9 +135,10 @@ def test_echoes_in_order(learner):
     with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
         for msg in messages:
             got = echo(srv, sock, msg)
-            equal(got, msg, "回显不对：应原样发回收到的字节（大消息要全部发回，用 sendall）。",
-                  "Wrong echo: send back exactly the bytes received (all of a long message: use sendall).",
-                  sent=msg if len(msg) < 100 else f"{len(msg)} bytes")
+            if got != msg:
+                fail("回显不对：应原样发回收到的字节（大消息要全部发回，用 sendall）。",
+                     "Wrong echo: send back exactly the bytes received (all of a long message: use sendall).",
+                     sent=shown(msg), expected=shown(msg), got=shown(got), details=output_tail(srv))
 
 
 def test_logs_messages(learner):
@@ -196,7 +205,7 @@ def test_serves_clients_concurrently(learner):
         for i in reversed(range(len(socks))):  # and again, the last first, all still connected
             msg = f"再来一次 / again {i + 1}".encode()
             equal(echo(srv, socks[i], msg), msg, f"第 {i + 1} 个客户端第二次的回显不对。",
-                  f"Client {i + 1}'s second echo is wrong.", sent=msg)
+                  f"Client {i + 1}'s second echo is wrong.", sent=shown(msg))
 
 
 def test_no_zombies(learner):
@@ -228,8 +237,10 @@ def test_survives_client_reset(learner):
         main_process(srv)
         with connect(srv) as fresh:
             got = echo(srv, fresh, b"still there?")
-        equal(got, b"still there?", "一个客户端异常断开（RST）之后，新客户端没有得到正确的回显。",
-              "After one client reset its connection, a new client did not get its echo.", details=output_tail(srv))
+        if got != b"still there?":
+            fail("一个客户端异常断开（RST）之后，新客户端没有得到正确的回显。",
+                 "After one client reset its connection, a new client did not get its echo.",
+                 sent="still there?", got=shown(got), details=output_tail(srv))
 
 
 def test_releases_fds(learner):
