@@ -123,6 +123,12 @@ class LearnerProcess:
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.workdir, env=env,
                 pass_fds=(req_r, res_w, dump_fd), start_new_session=True, **user,
             )
+        except BaseException:
+            os.close(req_w)
+            os.close(self._res_r)
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            shutil.rmtree(self._private, ignore_errors=True)
+            raise
         finally:
             for fd in (req_r, res_w, dump_fd):
                 os.close(fd)
