@@ -33,10 +33,9 @@ def collect(head: Path, out: Path, base: Path | None = None) -> tuple[list[str],
     """Return (learner files taken, other changed files listed but ignored)."""
     taken, allowed = [], set()
     for ex in catalog.select():
-        for name in ex.files:
-            rel = f"exercises/{ex.id}/{name}"
+        for name, src in ex.files_in(head / "exercises").items():
+            rel = src.relative_to(head).as_posix()
             allowed.add(rel)
-            src = head / rel
             if src.is_file() and not src.is_symlink():
                 dest = out / ex.id / name
                 dest.parent.mkdir(parents=True, exist_ok=True)
