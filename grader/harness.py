@@ -113,7 +113,7 @@ class Learner:
         return max(0.1, min(asked or self.exercise.timeout, left))
 
     # -- processes ------------------------------------------------------------------
-    def start(self, function: str, *args, stdin: bytes | None = None, argv=(), **kwargs) -> LearnerProcess:
+    def start(self, function: str, *args, stdin: bytes | str | None = None, argv=(), **kwargs) -> LearnerProcess:
         self.ensure_runnable()
         proc = LearnerProcess(
             files=self.exercise.files_in(self.impl_root), probe_path=self.exercise.probe, function=function,
@@ -155,6 +155,11 @@ class Learner:
         """Start a learner server (port 0: the OS picks) and wait until it listens."""
         proc = self.start(function, *args, **kwargs)
         return Server(self, proc, call_text(function, args), kind)._wait_ready()
+
+    def program(self, function: str, *args, **kwargs) -> Program:
+        """Start a probe function that keeps running and reads what the test types on stdin."""
+        proc = self.start(function, *args, stdin="pipe", **kwargs)
+        return Program(self, proc, call_text(function, args))
 
     def hung(self, proc: LearnerProcess, what: str, waited: float, zh: str | None = None, en: str | None = None) -> LearnerHung:
         self.state.hung_in = self.check
@@ -215,16 +220,18 @@ def _output_tail(stdout: Output, stderr: Output) -> str:
     return _tail("stdout", stdout.text()) + _tail("stderr", stderr.text())
 
 
-class Server:
-    """A running learner server: its address, its processes, its output."""
+class Program:
+    """A running learner process the test talks to while it runs: stdin, stdout, its tree.
 
-    def __init__(self, learner: Learner, proc: LearnerProcess, what: str, kind: str):
-        self.learner, self.proc, self.what, self.kind = learner, proc, what, kind
-        self.host, self.port = "127.0.0.1", None
+    ``learner.program`` starts one with an open stdin pipe (a client typed into by the
+    test); ``Server`` adds a listening address.  Used as a context manager, a socket
+    timeout inside the block is reported as a hang and the process is always killed.
+    """
 
-    @property
-    def address(self):
-        return (self.host, self.port)
+    noun_zh, noun_en = "程序", "program"
+
+    def __init__(self, learner: Learner, proc: LearnerProcess, what: str):
+        self.learner, self.proc, self.what = learner, proc, what
 
     @property
     def stdout(self) -> Output:
@@ -237,6 +244,107 @@ class Server:
     @property
     def timeout(self) -> float:
         return self.learner.exercise.timeout
+
+    # -- talking to it --------------------------------------------------------------
+    def type(self, text: str) -> bool:
+        """Write text to the program's stdin, as a user typing; False if it stopped reading."""
+        return self.proc.write_stdin(text.encode("utf-8"))
+
+    def type_line(self, line: str) -> bool:
+        return self.type(line + "\n")
+
+    def close_stdin(self):
+        """End of input (Ctrl-D)."""
+        self.proc.close_stdin()
+
+    def expect(self, needle: str, zh: str, en: str, *, start: int = 0, timeout: float | None = None, **kw) -> str:
+        """Wait until ``needle`` appears in stdout (after character ``start``); fail otherwise.
+
+        Returns the whole stdout so far, so a test can continue from ``len(...)``.
+        """
+        limit = timeout or self.timeout
+        if not self.stdout.wait_for(lambda text: needle in text[start:], limit):
+            self.proc.wait_output(0.2)
+            raise LearnerFailure(
+                zh, en, expected=needle, got=self.stdout.text()[start:][-SHOW_OUTPUT:] or "(没有输出 / no output)",
+                details=_tail("stderr", self.stderr.text()), **kw,
+            )
+        return self.stdout.text()
+
+    # -- looking at it --------------------------------------------------------------
+    def hang(self, zh: str, en: str) -> LearnerHung:
+        """A reply that never came: report it with the process's stacks and stop the exercise."""
+        return self.learner.hung(self.proc, self.what, self.timeout, zh, en)
+
+    def processes(self):
+        import psutil
+
+        try:
+            main = psutil.Process(self.proc.pid)
+            return main, main.children(recursive=True)
+        except psutil.Error:
+            return None, []
+
+    def alive(self) -> bool:
+        return self.proc.alive()
+
+    def result(self, timeout: float | None = None):
+        """The probe function's return value (for programs that end by themselves)."""
+        limit = self.learner.timeout(timeout)
+        kind, payload = self.proc.result(limit)
+        if kind == "timeout":
+            raise self.learner.hung(self.proc, self.what, limit)
+        self.proc.wait_output()
+        if kind == "error":
+            raise crashed(payload, self.what, self.proc.stderr.text())
+        if kind == "exit":
+            raise exited(payload, self.what, self.proc.stderr.text())
+        return payload
+
+    def close(self):
+        if self.proc in self.learner._procs:
+            self.learner.state.used += time.monotonic() - self.proc.started
+            self.learner._finish(self.proc)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is not None and issubclass(exc_type, (TimeoutError, socket.timeout)):
+                raise self.hang(
+                    f"等待{self.noun_zh} {self.what} 的回复超过 {self.timeout:g} 秒。",
+                    f"Waited more than {self.timeout:g} s for a reply from {self.noun_en} {self.what}.",
+                ) from None
+            if exc_type is not None and issubclass(exc_type, OSError):
+                self.proc.wait_output()
+                raise LearnerCrashed(
+                    f"与{self.noun_zh} {self.what} 的连接出错：{exc}", f"The connection to {self.noun_en} {self.what} failed: {exc}",
+                    hint_zh=f"{self.noun_zh}可能已经崩溃，或提前关闭了连接。",
+                    hint_en=f"The {self.noun_en} may have crashed or closed the connection early.",
+                    details=_output_tail(self.proc.stdout, self.proc.stderr),
+                ) from None
+        finally:
+            self.close()
+        return False
+
+
+SHOW_OUTPUT = 2000  # characters of learner output shown when an expected line is missing
+
+
+class Server(Program):
+    """A running learner server: its address, its processes, its output."""
+
+    noun_zh, noun_en = "服务器", "server"
+
+    def __init__(self, learner: Learner, proc: LearnerProcess, what: str, kind: str):
+        super().__init__(learner, proc, what)
+        self.kind = kind
+        self.host, self.port = "127.0.0.1", None
+
+    @property
+    def address(self):
+        return (self.host, self.port)
 
     def _wait_ready(self) -> Server:
         import psutil
@@ -271,60 +379,7 @@ class Server:
             time.sleep(0.005)  # polling the kernel's socket table for the listening socket
 
     def connect(self, timeout: float | None = None) -> socket.socket:
-        sock = socket.create_connection(self.address, timeout=timeout or self.timeout)
-        return sock
-
-    def hang(self, zh: str, en: str) -> LearnerHung:
-        """A reply that never came: report it with the server's stacks and stop the exercise."""
-        return self.learner.hung(self.proc, self.what, self.timeout, zh, en)
-
-    def processes(self):
-        import psutil
-
-        try:
-            main = psutil.Process(self.proc.pid)
-            return main, main.children(recursive=True)
-        except psutil.Error:
-            return None, []
-
-    def result(self, timeout: float | None = None):
-        """The server function's return value (for servers that end by themselves)."""
-        limit = self.learner.timeout(timeout)
-        kind, payload = self.proc.result(limit)
-        if kind == "timeout":
-            raise self.learner.hung(self.proc, self.what, limit)
-        self.proc.wait_output()
-        if kind == "error":
-            raise crashed(payload, self.what, self.proc.stderr.text())
-        if kind == "exit":
-            raise exited(payload, self.what, self.proc.stderr.text())
-        return payload
-
-    def close(self):
-        if self.proc in self.learner._procs:
-            self.learner.state.used += time.monotonic() - self.proc.started
-            self.learner._finish(self.proc)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        try:
-            if exc_type is not None and issubclass(exc_type, (TimeoutError, socket.timeout)):
-                raise self.hang(
-                    f"等待服务器 {self.what} 的回复超过 {self.timeout:g} 秒。",
-                    f"Waited more than {self.timeout:g} s for a reply from server {self.what}.",
-                ) from None
-            if exc_type is not None and issubclass(exc_type, OSError):
-                self.proc.wait_output()
-                raise LearnerCrashed(
-                    f"与服务器 {self.what} 的连接出错：{exc}", f"The connection to server {self.what} failed: {exc}",
-                    hint_zh="服务器可能已经崩溃，或提前关闭了连接。", hint_en="The server may have crashed or closed the connection early.",
-                    details=_output_tail(self.proc.stdout, self.proc.stderr),
-                ) from None
-        finally:
-            self.close()
-        return False
+        return socket.create_connection(self.address, timeout=timeout or self.timeout)
 
 
-__all__ = ["Learner", "Run", "Server", "LearnerFailure", "validate", "state_for"]
+__all__ = ["Learner", "Run", "Program", "Server", "LearnerFailure", "validate", "state_for"]

@@ -80,7 +80,8 @@ class LearnerProcess:
     """A sandbox child running ``probe.function(*args, **kwargs)`` beside learner files."""
 
     def __init__(self, *, files: dict[str, Path], probe_path: Path, function: str, args=(), kwargs=None,
-                 limits: Limits | None = None, stdin: bytes | None = None, argv=()):
+                 limits: Limits | None = None, stdin: bytes | str | None = None, argv=()):
+        """stdin: None (empty), bytes (fed, then closed) or "pipe" (kept open: see write_stdin)."""
         self.conf = confine.current()
         self.limits = limits or Limits()
         self.stdout, self.stderr = Output(), Output()
@@ -140,7 +141,7 @@ class LearnerProcess:
             pass  # the child died at once; reading the result says so
         finally:
             os.close(req_w)
-        if stdin is not None:
+        if isinstance(stdin, bytes):
             threading.Thread(target=_feed_stdin, args=(self.popen.stdin, stdin), daemon=True).start()
         self._drain = threading.Thread(target=self._drain_output, daemon=True)
         self._drain.start()
@@ -162,6 +163,21 @@ class LearnerProcess:
                     sel.unregister(key.fileobj)
                     open_streams -= 1
         sel.close()
+
+    def write_stdin(self, data: bytes) -> bool:
+        """Type into a process started with stdin="pipe"; False once it stopped reading."""
+        try:
+            self.popen.stdin.write(data)
+            self.popen.stdin.flush()
+            return True
+        except (OSError, ValueError):  # the learner closed stdin or exited
+            return False
+
+    def close_stdin(self):
+        try:
+            self.popen.stdin.close()
+        except (OSError, ValueError):
+            pass
 
     # -- result ---------------------------------------------------------------------
     def result(self, timeout: float):
