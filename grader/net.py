@@ -101,12 +101,18 @@ class TcpPeer:
     """A trusted TCP server in a thread, for grading learner clients.
 
     ``handler(conn)`` runs for each accepted connection, in its own thread; whatever it
-    returns or raises is kept in ``results``/``errors`` in connection order.
+    returns or raises is kept in ``results``/``errors`` in connection order.  A small
+    ``rcvbuf`` makes it a slow reader: a learner's single ``send()`` of a long message then
+    cannot hand the kernel all of it at once, which ``sendall()`` handles and ``send()`` does not.
     """
 
-    def __init__(self, handler, connections: int = 1, timeout: float = 5.0):
+    def __init__(self, handler, connections: int = 1, timeout: float = 5.0, rcvbuf: int | None = None):
         self.handler, self.connections, self.timeout = handler, connections, timeout
-        self.listener = socket.create_server((LOOPBACK, 0))
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:  # set before listen: accepted sockets inherit it and the window stays small
+            self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.listener.bind((LOOPBACK, 0))
+        self.listener.listen(128)
         self.address = self.listener.getsockname()
         self.results, self.errors = [None] * connections, [None] * connections
         self.done = threading.Event()

@@ -102,7 +102,7 @@ def test_client_reads_whole_reply(learner):
 
 
 def test_client_sends_unicode_whole(learner):
-    text = "多字节 ✓ " * 500
-    with TcpPeer(peer_replying([REPLY.encode()])) as peer:
+    text = "多字节 ✓ " * 600_000  # about 8 MiB, read slowly: more than the kernel takes in one send()
+    with TcpPeer(peer_replying([REPLY.encode()]), rcvbuf=4096) as peer:
         learner.call("send_message", *peer.address, text)
     equal(peer.results[0], (text + "\n").encode(), "长消息没有完整发送（用 sendall）。", "A long message was not sent whole (use sendall).")
