@@ -24,6 +24,14 @@ def test_every_exercise_has_reference_stub_and_mutants():
             assert set(m.must_fail) <= set(ex.checks), f"{ex.id}: mutant {m.name} names unknown checks"
 
 
+def test_every_check_can_fail():
+    """A check that cannot fail is a defect: each one is named in some mutant's must_fail,
+    and test_proof below shows that mutant really loses it."""
+    untargeted = [f"{ex.id}::{name}" for ex in catalog.select() for name in ex.checks
+                  if not any(name in m.must_fail for m in ex.mutants)]
+    assert not untargeted, "checks no mutant must fail: " + ", ".join(untargeted)
+
+
 @pytest.mark.parametrize("proof", PROOFS, ids=[p.label.replace(" ", ":") for p in PROOFS])
 def test_proof(proof):
     _, problems, report = run_proof(proof)
