@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import selectors
 import shutil
 import signal
@@ -146,6 +147,7 @@ class LearnerProcess:
         self._drain = threading.Thread(target=self._drain_output, daemon=True)
         self._drain.start()
         self._result = None
+        self._partial = bytearray()
         self._closed = False
 
     # -- output ---------------------------------------------------------------------
@@ -200,7 +202,7 @@ class LearnerProcess:
 
         Framing matters: a process the learner forked may hold the channel open for ever.
         """
-        data = bytearray()
+        data = self._partial  # kept between calls: result(0) polls may each see only part of it
         sel = selectors.DefaultSelector()
         sel.register(self._res_r, selectors.EVENT_READ)
         try:
@@ -235,21 +237,27 @@ class LearnerProcess:
 
     # -- hang reports and teardown --------------------------------------------------
     def stack_dump(self, wait: float = 0.5) -> str:
-        """Ask every learner process of this run to write its threads' stacks, then read them."""
-        for pid in self.process_ids():
+        """Ask each learner process of this run, one at a time, to write its threads' stacks
+        under a header naming it, then read them all."""
+        for n, pid in enumerate(self.process_ids()):
+            with open(self._dump_path, "a", encoding="utf-8") as f:
+                f.write(f"--- 进程 / process {pid}{' (main)' if n == 0 else ''} ---\n")
+            before = os.path.getsize(self._dump_path)
             try:
                 os.kill(pid, signal.SIGUSR1)
             except OSError:
-                pass
-        end, last = time.monotonic() + wait, -1
-        while time.monotonic() < end:  # the dump is written by a signal handler: poll its size
-            size = os.path.getsize(self._dump_path)
-            if size and size == last:
-                break
-            last = size
-            time.sleep(0.02)
+                continue
+            end, last = time.monotonic() + wait, -1
+            while time.monotonic() < end:  # the dump is written by a signal handler: poll its size
+                size = os.path.getsize(self._dump_path)
+                if size > before and size == last:
+                    break
+                last = size
+                time.sleep(0.02)
         with open(self._dump_path, encoding="utf-8", errors="replace") as f:
-            return f.read()[-20000:]
+            text = f.read()
+        # A process that wrote nothing (a zombie, or one that ignores the signal) keeps no header.
+        return re.sub(r"--- 进程 / process [^\n]*---\n(?=--- 进程|\Z)", "", text)[-20000:]
 
     def process_ids(self) -> list[int]:
         import psutil
