@@ -1,0 +1,338 @@
+"""Runs in the sandbox beside the learner's pool_bank.py; returns plain values only.
+
+Every fork is recorded from inside the new process through a pipe of ours; the tasks the
+probe hands to the learner's pool report through it too (which worker ran them, when, and
+whether the first n of them were running at the same time: a barrier they wait at).  The
+pools the learner creates are kept (multiprocessing.pool.Pool is replaced by a subclass
+that remembers its instances), so the probe can ask them afterwards whether they were closed.
+Concurrency is measured by the barrier and by the tasks' own start/end times, never by the
+wall-clock time of the whole run.
+"""
+import importlib
+import json
+import multiprocessing
+import multiprocessing.pool
+import os
+import runpy
+import select
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+
+class ProcessAtImport(RuntimeError):
+    """Learner code tried to start a process while its module was being imported."""
+
+
+def _import_learner(name):
+    """Import the learner's module with os.fork refused: a module that starts processes when it
+    is imported would deadlock on the import lock in its children, or run the probe twice."""
+    real = os.fork
+
+    def refuse():
+        raise ProcessAtImport(
+            f"导入 {name} 时就启动了进程：你忘了 if __name__ == '__main__':，你的代码会在每个新启动（spawn）的子进程里重新运行。"
+            f" / Importing {name} started a process: you forgot if __name__ == '__main__':, your code re-runs in every "
+            "spawned child.")
+
+    os.fork = refuse
+    try:
+        return importlib.import_module(name)
+    finally:
+        os.fork = real
+
+
+_REC_R, _REC_W = os.pipe()
+_forking = [0]  # pid of the process calling fork, set just before; the child inherits the value
+
+
+def _before():
+    _forking[0] = os.getpid()
+
+
+def _in_child():
+    _note({"fork": [os.getpid(), _forking[0]]})
+
+
+os.register_at_fork(before=_before, after_in_child=_in_child)
+
+POOLS = []
+
+
+class RecordingPool(multiprocessing.pool.Pool):
+    """multiprocessing's own Pool, remembered so the probe can look at it after the call."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        POOLS.append(self)
+
+
+# Before the learner's module is imported: `from multiprocessing.pool import Pool` then gets it
+# too, and multiprocessing.Pool(...) looks the class up here at every call.
+multiprocessing.pool.Pool = RecordingPool
+
+MODULE = "pool_bank"
+SETTLE = 2.0  # how long a process may take to end or be reaped
+TOGETHER = 2.0  # how long each of the first n tasks waits for the others to be running too
+ALONE = 0.5  # apply: how long the first task waits to see whether a second one starts meanwhile
+GROW = 1.0  # merge: how long a finished read may take to appear in the output file
+OPEN = 2.0  # merge: how long a file may wait for a worker to open it
+
+_GATE = {"parties": 0, "barrier": None, "timeout": 0.0, "sleep": 0.0}
+
+
+def _note(record):
+    try:
+        os.write(_REC_W, (json.dumps(record) + "\n").encode())
+    except OSError:
+        pass
+
+
+def _describe(exc):
+    tb = traceback.format_exc().replace(os.getcwd() + os.sep, "")
+    if len(tb) > 3000:  # keep the end, from a line start: the learner's frames are last
+        tb = "...\n" + tb[-3000:].split("\n", 1)[-1]
+    return {"type": type(exc).__name__, "message": str(exc)[:500], "traceback": tb}
+
+
+def state(pid):
+    """'gone' (reaped), 'zombie' (ended, never reaped) or 'running' (any other state)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            code = f.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "gone"
+    return "zombie" if code in (b"Z", b"X") else "running"
+
+
+def _plain(value):
+    if isinstance(value, (type(None), bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return repr(value)
+
+
+def _records(deadline):
+    """The records written so far, and those still coming until the pipe is quiet or closed."""
+    os.close(_REC_W)
+    data = bytearray()
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([_REC_R], [], [], min(left, 0.2))[0]:
+            break  # quiet for 0.2 s: pool workers a learner never closed may hold the pipe open for ever
+        chunk = os.read(_REC_R, 65536)
+        if not chunk:
+            break
+        data += chunk
+    out = []
+    for line in data.decode("utf-8", "replace").splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            pass
+    return out
+
+
+def _call(fn, *args):
+    """fn(*args) with fd 1 captured; returns value, error, printed lines, records and states."""
+    me = os.getpid()
+    sys.stdout.flush()
+    fd, path = tempfile.mkstemp(prefix="stdout-")
+    os.close(fd)
+    out = os.open(path, os.O_WRONLY | os.O_APPEND)  # O_APPEND: processes sharing it never overwrite each other
+    saved = os.dup(1)
+    os.dup2(out, 1)
+    os.close(out)
+    value = error = None
+    try:
+        value = fn(*args)
+    except BaseException as exc:
+        error = _describe(exc)
+    if os.getpid() != me:  # cannot happen with multiprocessing; stop it if it does
+        os._exit(1)
+    returned = time.monotonic()
+    sys.stdout.flush()
+    os.dup2(saved, 1)
+    os.close(saved)
+    records = _records(time.monotonic() + SETTLE)
+    workers = [pid for pid, parent in (r["fork"] for r in records if "fork" in r) if parent == me]
+    states = {pid: state(pid) for pid in workers}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = f.read().splitlines()
+    return {"value": _plain(value), "error": error, "lines": lines, "me": me, "returned": returned,
+            "workers": workers, "states": states,
+            "tasks": [r["task"] for r in records if "task" in r], "callbacks": [r["cb"] for r in records if "cb" in r]}
+
+
+def _module():
+    return _import_learner(MODULE)
+
+
+# -- the task the learner's pools run ------------------------------------------------------------
+def gated(i, *rest):
+    """Task i: the first `parties` tasks wait (with a timeout) until that many are running at once."""
+    start = time.monotonic()
+    together = None
+    if i < _GATE["parties"]:
+        try:
+            _GATE["barrier"].wait(_GATE["timeout"])
+            together = True
+        except threading.BrokenBarrierError:
+            together = False
+    time.sleep(_GATE["sleep"])  # a little work, so tasks that run at once overlap in time too
+    _note({"task": [i, os.getpid(), start, time.monotonic(), together]})
+    return i * i
+
+
+def _gate(parties, timeout, sleep=0.02):
+    _GATE.update(parties=parties, barrier=multiprocessing.Barrier(parties) if parties else None,
+                 timeout=timeout, sleep=sleep)
+
+
+def _callback(value):
+    _note({"cb": [_plain(value), os.getpid()]})
+
+
+# -- the bank --------------------------------------------------------------------------------------
+def script():
+    """pool_bank.py run as a program: python pool_bank.py."""
+    return _call(lambda: runpy.run_path(f"{MODULE}.py", run_name="__main__") and None)
+
+
+def _capture(fn):
+    """fn() with fd 1 captured: (printed lines, error)."""
+    sys.stdout.flush()
+    with tempfile.TemporaryFile() as out:
+        saved = os.dup(1)
+        os.dup2(out.fileno(), 1)
+        error = None
+        try:
+            fn()
+        except BaseException as exc:
+            error = _describe(exc)
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        out.seek(0)
+        return out.read().decode("utf-8", "replace").splitlines(), error
+
+
+def import_only():
+    """import pool_bank (a module must not start processes or print when it is imported), then a
+    small bank, so that a module that does nothing at all is not taken for a well-guarded one."""
+    lines, error = _capture(_module)  # _module refuses os.fork while importing
+    if error is not None:
+        return {"import_lines": lines, "import_error": error}
+    got = bank(2, 2)
+    got.update(import_lines=lines, import_error=None)
+    return got
+
+
+def bank(customers, windows):
+    _gate(windows, TOGETHER)
+    return _call(lambda: _module().bank(customers, windows, gated))
+
+
+# -- apply / apply_async -----------------------------------------------------------------------------
+def run_blocking(count, windows):
+    _gate(windows, ALONE)  # with apply, the first task waits ALONE in vain: nobody may start meanwhile
+    return _call(lambda: _module().run_blocking(gated, [(i,) for i in range(count)], windows))
+
+
+def run_async(count, windows, with_callback=False):
+    _gate(windows, TOGETHER)
+    mod = _module()
+    args = [(i,) for i in range(count)]
+    if with_callback:
+        return _call(lambda: mod.run_async(gated, args, windows, _callback))
+    return _call(lambda: mod.run_async(gated, args, windows))
+
+
+def pool_after_run(count, windows):
+    """run_async, then: does its pool still take work, and are its workers gone?"""
+    got = run_async(count, windows)
+    after = []
+    for pool in POOLS:
+        try:
+            pool.apply_async(abs, (-1,))
+            after.append("accepted")
+        except ValueError as exc:
+            after.append(f"ValueError: {exc}")
+        except Exception as exc:
+            after.append(f"{type(exc).__name__}: {exc}")
+    got["pools_after"] = after
+    end = time.monotonic() + SETTLE
+    while any(state(pid) == "running" for pid in got["workers"]) and time.monotonic() < end:
+        time.sleep(0.02)  # workers of a closed pool leave once they have seen the end of the queue
+    got["states"] = {pid: state(pid) for pid in got["workers"]}
+    return got
+
+
+# -- merge_files ---------------------------------------------------------------------------------------
+def merge(contents, old):
+    """Regular files; the output file already exists with `old` in it."""
+    names = []
+    for i, text in enumerate(contents):
+        name = f"{'abc'[i]}.txt"
+        with open(name, "w", encoding="utf-8") as f:
+            f.write(text)
+        names.append(name)
+    with open("merged.txt", "w", encoding="utf-8") as f:
+        f.write(old)
+    got = _call(lambda: _module().merge_files(names, "merged.txt", 3))
+    with open("merged.txt", encoding="utf-8", errors="replace") as f:
+        got["merged"] = f.read()
+    return got
+
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def merge_in_order(contents, order):
+    """The files are FIFOs: each read finishes only when the probe lets it, in `order`; after each
+    one, the output file must show that file's text appended."""
+    names = [f"{'abc'[i]}.txt" for i in range(len(contents))]
+    for name in names:
+        os.mkfifo(name)
+    steps = []
+
+    def release():
+        expected = ""
+        for i in order:
+            name, data = names[i], contents[i].encode()
+            end = time.monotonic() + OPEN
+            fd = None
+            while fd is None and time.monotonic() < end:
+                try:
+                    fd = os.open(name, os.O_WRONLY | os.O_NONBLOCK)  # ENXIO until a reader has it open
+                except OSError:
+                    time.sleep(0.01)
+            if fd is None:
+                steps.append({"file": name, "opened": False, "merged": _read("merged.txt")})
+                continue
+            os.set_blocking(fd, True)
+            os.write(fd, data)
+            os.close(fd)  # the reader sees EOF: its read_file returns
+            expected += contents[i]
+            end = time.monotonic() + GROW
+            while _read("merged.txt") != expected and time.monotonic() < end:
+                time.sleep(0.01)  # polling the output file for the callback's write
+            steps.append({"file": name, "opened": True, "merged": _read("merged.txt")})
+
+    releaser = threading.Thread(target=release, daemon=True)
+    releaser.start()
+    got = _call(lambda: _module().merge_files(names, "merged.txt", 3))
+    releaser.join(len(names) * (OPEN + GROW))
+    got["steps"] = steps
+    got["merged"] = _read("merged.txt")
+    return got
