@@ -264,12 +264,35 @@ class Program:
         """
         limit = timeout or self.timeout
         if not self.stdout.wait_for(lambda text: needle in text[start:], limit):
+            self._raise_if_crashed()
             self.proc.wait_output(0.2)
             raise LearnerFailure(
                 zh, en, expected=needle, got=self.stdout.text()[start:][-SHOW_OUTPUT:] or "(没有输出 / no output)",
                 details=_tail("stderr", self.stderr.text()), **kw,
             )
         return self.stdout.text()
+
+    def _raise_if_crashed(self):
+        """The program ended (its output closed): report its exception or exit, not silence."""
+        if self.stdout.closed:
+            kind, payload = self.proc.result(0.5)
+            if kind == "error":
+                raise crashed(payload, self.what, self.proc.stderr.text())
+            if kind == "exit":
+                raise exited(payload, self.what, self.proc.stderr.text())
+
+    def wait_exit(self, zh: str, en: str, timeout: float | None = None, **kw):
+        """The probe's return value once the program ends by itself within ``timeout``.
+
+        Not ending in time fails this check only (with the stacks of where it was stuck);
+        the exercise's other checks still run.
+        """
+        limit = timeout or self.timeout
+        kind, payload = self.proc.result(limit)
+        if kind == "timeout":
+            raise LearnerFailure(zh, en, details="仍在运行时的调用栈 / stacks while still running:\n"
+                                 + (learner_traceback(self.proc.stack_dump()) or "(none written)"), **kw)
+        return self.result(0.5)
 
     # -- looking at it --------------------------------------------------------------
     def hang(self, zh: str, en: str) -> LearnerHung:

@@ -46,6 +46,7 @@ class Output:
     def __init__(self):
         self._data = bytearray()
         self.total = 0
+        self.closed = False  # every writer is gone: nothing more can come
         self.changed = threading.Condition()
 
     def feed(self, chunk: bytes):
@@ -54,6 +55,11 @@ class Output:
             room = OUTPUT_CAP - len(self._data)
             if room > 0:
                 self._data += chunk[:room]
+            self.changed.notify_all()
+
+    def close(self):
+        with self.changed:
+            self.closed = True
             self.changed.notify_all()
 
     @property
@@ -65,14 +71,15 @@ class Output:
             return self._data.decode("utf-8", errors="replace")
 
     def wait_for(self, predicate, timeout: float) -> bool:
-        """Block until predicate(text) holds (True) or the timeout passes (False)."""
+        """Block until predicate(text) holds (True), or the timeout passes or the stream
+        ends without it (False)."""
         end = time.monotonic() + timeout
         with self.changed:
             while True:
                 if predicate(self._data.decode("utf-8", errors="replace")):
                     return True
                 left = end - time.monotonic()
-                if left <= 0:
+                if left <= 0 or self.closed:
                     return False
                 self.changed.wait(left)
 
@@ -163,6 +170,7 @@ class LearnerProcess:
                     key.data.feed(chunk)
                 else:
                     sel.unregister(key.fileobj)
+                    key.data.close()
                     open_streams -= 1
         sel.close()
 
