@@ -1,0 +1,246 @@
+"""tcp/duplex-chat: a server and a client that send what is typed and print what arrives, at once.
+
+Both are run as programs whose stdin the test types into, each facing a plain socket of the
+test: the server's client, or the client's server.  Protocol: lines of UTF-8 text ending in
+"\\n".  The server prints "<{addr}>: {text}" and "客户端已退出"; the client prints
+"<ser>: {text}" and "服务器已退出".  Each program returns (the probe then reports how many
+sockets it still has open) once its peer has closed the connection.
+"""
+import socket
+from contextlib import ExitStack
+
+from grader.feedback import check, fail
+from grader.net import send_in_fragments
+from grader.tcplines import (
+    HOST,
+    LineReader,
+    accept_from,
+    listening,
+    output_tail,
+    received_so_far,
+    same,
+    shown,
+    wait_exit,
+    wait_output,
+)
+
+THREAD_HINT = dict(
+    hint_zh="一个线程专门 recv 并打印对方发来的每一行；另一个线程专门 input() 和发送。只用一个线程的话，它卡在 input() 上时"
+            "什么也收不到。",
+    hint_en="One thread only recv()s and prints every line the peer sends; another only does input() and sending. "
+            "With a single thread, nothing is received while it waits in input().",
+)
+STREAM_HINT = dict(
+    hint_zh="TCP 是字节流：一次 recv 可能只收到半行，也可能收到好几行。把收到的字节攒在缓冲区里，每遇到一个 \\n 打印一行。",
+    hint_en="TCP is a byte stream: one recv may hold half a line or several lines. Keep the bytes in a buffer and "
+            "print one line per \\n found.",
+)
+EXIT_HINT = dict(
+    hint_zh="recv 返回 b\"\" 表示对方关闭了连接：打印退出消息，关闭套接字，函数返回。输入线程设为 daemon=True，不要 join 它"
+            "（它还卡在 input() 上）。",
+    hint_en="recv returning b\"\" means the peer closed the connection: print the exit line, close the socket, and "
+            "return. Make the input thread daemon=True and do not join it (it is still waiting in input()).",
+)
+
+
+# -- the two sides, each facing a plain socket of the test -----------------------------------
+class Side:
+    """A learner program (server or client), the test's socket to it, and what the program
+    prints before each line it received."""
+
+    def __init__(self, prog, sock: socket.socket, label: str, gone: str):
+        self.prog, self.sock, self.reader, self.label, self.gone = prog, sock, LineReader(sock), label, gone
+
+    def shows(self, text: str, zh: str, en: str, **kw):
+        line = f"{self.label}: {text}"
+        # Not line + "\n": print() writes the text and its newline apart, and the other
+        # thread's input() prompt may come between.
+        wait_output(self.prog, lambda out: line in out, zh, en, expected=line, **kw)
+
+    def typed_lines(self, count: int, sent: str) -> list[bytes]:
+        try:
+            return self.reader.lines(count, self.prog.timeout)
+        except TimeoutError:
+            fail("没有把输入的每一行发给对方（UTF-8，以 \\n 结尾）。",
+                 "Not every line typed was sent to the other side (UTF-8, ending in \\n).", sent=sent,
+                 got=received_so_far(self.reader), details=output_tail(self.prog),
+                 hint_zh="sendall((输入的一行 + \"\\n\").encode())。", hint_en="sendall((line_typed + \"\\n\").encode()).")
+
+
+def server_side(learner, stack) -> Side:
+    srv = stack.enter_context(learner.server("serve", HOST, 0, stdin="pipe"))
+    sock = stack.enter_context(srv.connect())
+    return Side(srv, sock, f"<{sock.getsockname()}>", "客户端已退出")
+
+
+def client_side(learner, stack) -> Side:
+    listener = stack.enter_context(listening())
+    prog = stack.enter_context(learner.program("client", *listener.getsockname()))
+    return Side(prog, stack.enter_context(accept_from(prog, listener)), "<ser>", "服务器已退出")
+
+
+SIDES = {"server": server_side, "client": client_side}
+NAMES = {"server": ("服务器", "server"), "client": ("客户端", "client")}
+
+
+# -- the same checks for both sides ----------------------------------------------------------
+def shows_message_without_typing(learner, which):
+    zh, en = NAMES[which]
+    with ExitStack() as stack:
+        side = SIDES[which](learner, stack)
+        side.sock.sendall("你好，我先说 / hello, me first\n".encode())  # nothing typed: it waits in input()
+        side.shows("你好，我先说 / hello, me first", f"{zh}在等待输入时，没有打印对方发来的消息。",
+                   f"While the {en} was waiting for input, it did not print the line the other side sent.",
+                   sent="你好，我先说 / hello, me first\\n（什么也没有输入 / nothing typed）", **THREAD_HINT)
+        side.sock.sendall(b"and again\n")
+        side.shows("and again", f"{zh}应打印对方发来的每一行。", f"The {en} must print every line the other side sends.",
+                   sent="and again\\n", **THREAD_HINT)
+
+
+def sends_typed_lines(learner, which):
+    zh, en = NAMES[which]
+    with ExitStack() as stack:
+        side = SIDES[which](learner, stack)
+        typed = ["hello", "第二行 / second line", ""]
+        for text in typed:
+            side.prog.type_line(text)
+        got = side.typed_lines(len(typed), " , ".join(typed))
+        same(side.prog, got, [t.encode() for t in typed], f"{zh}发给对方的内容不对：每输入一行（空行也算），发送这一行加 \\n。",
+             f"The {en} sent the wrong bytes: for every line typed (empty ones too), send the line and \\n.",
+             sent="键入 / typed: " + " , ".join(repr(t) for t in typed))
+        side.sock.sendall(b"got it\n")  # and it still receives while typing goes on
+        side.shows("got it", f"{zh}应打印对方发来的每一行。", f"The {en} must print every line the other side sends.",
+                   sent="got it\\n", **THREAD_HINT)
+        side.prog.type_line("after")
+        same(side.prog, side.typed_lines(1, "after"), [b"after"], f"{zh}没有发送之后输入的一行。",
+             f"The {en} did not send the next line typed.", sent="after")
+
+
+def prints_lines_whole(learner, which):
+    zh, en = NAMES[which]
+    with ExitStack() as stack:
+        side = SIDES[which](learner, stack)
+        data = "你好，世界！\n".encode()
+        parts = [data[:4], data[4:11], data[11:]]  # cuts through UTF-8 characters on purpose
+        send_in_fragments(side.sock, parts, side.prog.timeout)
+        side.shows("你好，世界！", f"对方的一行分三段到达时，{zh}应把整行打印一次。",
+                   f"When a line from the other side arrives in three pieces, the {en} must print it once, whole.",
+                   sent=" + ".join(repr(p) for p in parts), **STREAM_HINT)
+        side.sock.sendall(b"one\ntwo\n")
+        for text in ("one", "two"):
+            side.shows(text, f"对方一次发来两行时，{zh}应分别打印。", f"When two lines arrive in one send, the {en} must print each.",
+                       sent="one\\ntwo\\n", **STREAM_HINT)
+        big = "长消息 ✓ " * 2500  # 35 KB sent at once: more than one recv(1024)
+        side.sock.sendall(big.encode() + b"\n")
+        side.shows(big, f"对方一次发来 35 KB 的一行时，{zh}应把整行打印一次。",
+                   f"When the other side sends a 35 KB line at once, the {en} must print it once, whole.",
+                   sent=shown(big + "\n"), **STREAM_HINT)
+
+
+def notices_peer_exit(learner, which):
+    zh, en = NAMES[which]
+    other_zh, other_en = NAMES["client" if which == "server" else "server"]
+    with ExitStack() as stack:
+        side = SIDES[which](learner, stack)
+        side.sock.sendall(b"bye\n")
+        side.shows("bye", f"{zh}应打印对方发来的每一行。", f"The {en} must print every line the other side sends.", sent="bye\\n")
+        side.sock.close()  # the other side leaves; nothing is typed
+        wait_output(side.prog, lambda out: side.gone in out, f"{other_zh}关闭连接后，{zh}应打印 {side.gone}。",
+                    f"Once the {other_en} closed the connection, the {en} must print {side.gone}.", expected=side.gone,
+                    sent=f"{other_en} closes the connection", **EXIT_HINT)
+        return wait_exit(side.prog, f"{other_zh}关闭连接后，{zh}应结束（函数返回），不需要再输入什么。",
+                         f"Once the {other_en} closed the connection, the {en} must end (its function return) without "
+                         "anything more being typed.", sent=f"{other_en} closes the connection", **EXIT_HINT)
+
+
+def closes_sockets(learner, which):
+    zh, en = NAMES[which]
+    left = notices_peer_exit(learner, which)
+    check(left == 0, f"{zh}的函数返回时还有 {left} 个套接字没有关闭。", f"When the {en}'s function returned, {left} sockets were still open.",
+          expected=0, got=left,
+          hint_zh="返回前关闭所有套接字（服务器：监听套接字和客户端套接字）；输入线程还拿着套接字，不会自动关闭。",
+          hint_en="Close every socket before returning (server: the listening socket and the client's); the input thread "
+                  "still holds the socket, so it is not closed for you.")
+
+
+def keeps_listening_after_stdin_ends(learner, which):
+    zh, en = NAMES[which]
+    other_zh, other_en = NAMES["client" if which == "server" else "server"]
+    with ExitStack() as stack:
+        side = SIDES[which](learner, stack)
+        side.prog.type_line("last")
+        same(side.prog, side.typed_lines(1, "last"), [b"last"], f"{zh}没有发送输入的一行。", f"The {en} did not send the line typed.",
+             sent="last")
+        side.prog.close_stdin()  # Ctrl-D
+        try:
+            rest = side.reader.line(side.prog.timeout)
+        except TimeoutError:
+            rest = b"(timeout)"
+        if rest is not None:
+            fail(f"输入结束（EOF）后，{zh}应关闭发送方向（shutdown(SHUT_WR)），对方读到 EOF。",
+                 f"At the end of input (EOF), the {en} must shut down its sending side (shutdown(SHUT_WR)) so that the "
+                 "other side reads EOF.", sent="Ctrl-D (EOF)", expected="EOF", got=shown(rest), details=output_tail(side.prog),
+                 hint_zh="input() 抛出 EOFError 时：sock.shutdown(socket.SHUT_WR)，接收线程继续工作。",
+                 hint_en="When input() raises EOFError: sock.shutdown(socket.SHUT_WR); the receiving thread goes on.")
+        try:
+            side.sock.sendall("还有一句 / one more thing\n".encode())
+        except OSError:
+            pass  # it closed the whole connection: reported below
+        side.shows("还有一句 / one more thing", f"只是输入结束了，{zh}仍应打印对方之后发来的消息。",
+                   f"Only the input ended: the {en} must still print what the other side sends afterwards.",
+                   sent="Ctrl-D, then 还有一句 / one more thing\\n",
+                   hint_zh="输入结束时只关闭发送方向（shutdown(SHUT_WR)），不要 close() 整个套接字；等对方关闭连接再结束。",
+                   hint_en="At the end of input shut down only the sending side (shutdown(SHUT_WR)), do not close() the "
+                           "socket; end once the other side closes the connection.")
+        side.sock.close()
+        wait_exit(side.prog, f"{other_zh}关闭连接后，{zh}应结束。", f"Once the {other_en} closed the connection, the {en} must end.",
+                  **EXIT_HINT)
+
+
+# -- checks --------------------------------------------------------------------------------
+def test_server_shows_message_without_typing(learner):
+    shows_message_without_typing(learner, "server")
+
+
+def test_server_sends_typed_lines(learner):
+    sends_typed_lines(learner, "server")
+
+
+def test_server_prints_lines_whole(learner):
+    prints_lines_whole(learner, "server")
+
+
+def test_server_notices_client_exit(learner):
+    notices_peer_exit(learner, "server")
+
+
+def test_server_closes_sockets(learner):
+    closes_sockets(learner, "server")
+
+
+def test_server_keeps_listening_after_stdin_ends(learner):
+    keeps_listening_after_stdin_ends(learner, "server")
+
+
+def test_client_shows_message_without_typing(learner):
+    shows_message_without_typing(learner, "client")
+
+
+def test_client_sends_typed_lines(learner):
+    sends_typed_lines(learner, "client")
+
+
+def test_client_prints_lines_whole(learner):
+    prints_lines_whole(learner, "client")
+
+
+def test_client_notices_server_exit(learner):
+    notices_peer_exit(learner, "client")
+
+
+def test_client_closes_socket(learner):
+    closes_sockets(learner, "client")
+
+
+def test_client_keeps_listening_after_stdin_ends(learner):
+    keeps_listening_after_stdin_ends(learner, "client")
