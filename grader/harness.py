@@ -136,7 +136,7 @@ class Learner:
         if kind == "ok":
             run.value = payload
         elif kind == "error":
-            payload["traceback"] = payload.get("traceback", "").replace(proc.workdir + "/", f"{self.exercise.id}/")
+            payload["traceback"] = self.shown_paths(proc, payload.get("traceback", ""))
             run.error = payload
         else:
             run.exit_code = payload
@@ -163,7 +163,7 @@ class Learner:
 
     def hung(self, proc: LearnerProcess, what: str, waited: float, zh: str | None = None, en: str | None = None) -> LearnerHung:
         self.state.hung_in = self.check
-        stacks = proc.stack_dump()
+        stacks = self.shown_paths(proc, proc.stack_dump())
         return LearnerHung(
             zh or f"{what} 在 {waited:g} 秒内没有完成（卡住了）。",
             en or f"{what} did not finish within {waited:g} s (it hung).",
@@ -171,6 +171,10 @@ class Learner:
             details="卡住时的调用栈 / stacks when stuck:\n" + (learner_traceback(stacks) or "(none written)")
             + _output_tail(proc.stdout, proc.stderr),
         )
+
+    def shown_paths(self, proc: LearnerProcess, text: str) -> str:
+        """Learner file paths as the learner knows them (exercise/file.py), not the sandbox's."""
+        return text.replace(proc.workdir + "/", f"{self.exercise.id}/")
 
     def _finish(self, proc: LearnerProcess):
         left = proc.close()
@@ -277,9 +281,12 @@ class Program:
         if self.stdout.closed:
             kind, payload = self.proc.result(0.5)
             if kind == "error":
-                raise crashed(payload, self.what, self.proc.stderr.text())
+                raise crashed(self._shown(payload), self.what, self.proc.stderr.text())
             if kind == "exit":
                 raise exited(payload, self.what, self.proc.stderr.text())
+
+    def _shown(self, error: dict) -> dict:
+        return {**error, "traceback": self.learner.shown_paths(self.proc, error.get("traceback", ""))}
 
     def wait_exit(self, zh: str, en: str, timeout: float | None = None, **kw):
         """The probe's return value once the program ends by itself within ``timeout``.
@@ -291,7 +298,7 @@ class Program:
         kind, payload = self.proc.result(limit)
         if kind == "timeout":
             raise LearnerFailure(zh, en, details="仍在运行时的调用栈 / stacks while still running:\n"
-                                 + (learner_traceback(self.proc.stack_dump()) or "(none written)"), **kw)
+                                 + (learner_traceback(self.learner.shown_paths(self.proc, self.proc.stack_dump())) or "(none written)"), **kw)
         return self.result(0.5)
 
     # -- looking at it --------------------------------------------------------------
@@ -319,7 +326,7 @@ class Program:
             raise self.learner.hung(self.proc, self.what, limit)
         self.proc.wait_output()
         if kind == "error":
-            raise crashed(payload, self.what, self.proc.stderr.text())
+            raise crashed(self._shown(payload), self.what, self.proc.stderr.text())
         if kind == "exit":
             raise exited(payload, self.what, self.proc.stderr.text())
         return payload
@@ -389,7 +396,7 @@ class Server(Program):
             if kind != "timeout":
                 self.close()
                 if kind == "error":
-                    raise crashed(payload, self.what, self.proc.stderr.text())
+                    raise crashed(self._shown(payload), self.what, self.proc.stderr.text())
                 raise LearnerCrashed(
                     f"服务器 {self.what} 还没开始监听就结束了。", f"Server {self.what} ended before it listened.",
                     got=payload, details=_output_tail(self.proc.stdout, self.proc.stderr),
