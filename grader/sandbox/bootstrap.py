@@ -57,6 +57,11 @@ def _main():
         threading.stack_size(request["thread_stack"])
     sys.setrecursionlimit(request.get("recursion_limit", 3000))
 
+    # As on a terminal: a printed line reaches the pipe in one write, so lines printed by
+    # several processes or threads do not interleave mid-line (``-u`` would split them).
+    sys.stdout.reconfigure(line_buffering=True)
+    sys.stderr.reconfigure(line_buffering=True)
+
     workdir = request["workdir"]
     os.chdir(workdir)
     sys.path[:0] = [workdir]

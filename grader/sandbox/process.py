@@ -125,7 +125,7 @@ class LearnerProcess:
         user = {}
         if self.conf.uid is not None:
             user = {"user": self.conf.uid, "group": self.conf.uid, "extra_groups": []}
-        cmd = [self.conf.python, "-I", "-S", "-u", "-X", "utf8", "-c", _BOOTSTRAP, str(req_r), str(res_w), str(dump_fd)]
+        cmd = [self.conf.python, "-I", "-S", "-X", "utf8", "-c", _BOOTSTRAP, str(req_r), str(res_w), str(dump_fd)]
         try:
             self.popen = subprocess.Popen(
                 cmd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
