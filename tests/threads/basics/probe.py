@@ -1,0 +1,219 @@
+"""Runs in the sandbox beside the learner's basics.py; returns plain values only.
+
+The probes hand the learner's functions small tasks of their own and record, from inside
+those tasks, which thread ran them, with what arguments, and when.  Printed lines are
+recorded per thread.  No probe starts a thread before the learner's code does, so the
+default names Thread-1, Thread-2, ... are the learner's.
+"""
+import contextlib
+import os
+import subprocess
+import sys
+import threading
+import time
+import traceback
+
+import basics
+
+TOGETHER = 1.5  # how long a task waits for its sibling tasks to be running too
+JOIN_WAIT = 1.0  # how long a task waits for the main thread to call join()
+EXIT_WAIT = 2.5  # how long a script may take to exit once its main code is done
+MAIN = threading.main_thread()
+THREAD_ERRORS = []
+# Every stdout recorder stays referenced until the process ends: in Python 3.11 print() holds
+# only a borrowed reference to sys.stdout, so a learner thread still printing after the probe
+# restored sys.stdout would write into a freed object and crash the process (SIGSEGV).
+RECORDERS = []
+
+
+def _thread_error(args):
+    """threading.excepthook: an exception in a learner thread is recorded, not just printed."""
+    THREAD_ERRORS.append({"type": args.exc_type.__name__, "message": str(args.exc_value),
+                          "thread": getattr(args.thread, "name", "?"), "traceback": _traceback(args.exc_traceback)})
+
+
+threading.excepthook = _thread_error
+
+
+def _traceback(tb=None):
+    text = "".join(traceback.format_tb(tb)) if tb is not None else traceback.format_exc()
+    return text.replace(os.getcwd() + os.sep, "")[-3000:]
+
+
+def _call(func):
+    """(value, error): the learner's exception comes back as a plain dict."""
+    try:
+        return func(), None
+    except Exception as exc:
+        return None, {"type": type(exc).__name__, "message": str(exc), "traceback": _traceback()}
+
+
+def _plain(value):
+    if isinstance(value, (type(None), bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return repr(value)
+
+
+class Recorder:
+    """sys.stdout replacement that remembers which thread wrote what."""
+
+    def __init__(self):
+        self.parts = []
+        self._lock = threading.Lock()
+
+    def write(self, text):
+        with self._lock:
+            self.parts.append((threading.current_thread().name, text))
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def lines(self):
+        return "".join(text for _, text in self.parts).splitlines()
+
+    def by_thread(self):
+        out = {}
+        for name, text in self.parts:
+            out[name] = out.get(name, "") + text
+        return {name: text.splitlines() for name, text in out.items()}
+
+
+_thread_join = threading.Thread.join
+MAIN_JOINED = threading.Event()
+
+
+def _join(self, timeout=None):
+    """Thread.join, noting when the main thread starts waiting for a thread."""
+    if threading.current_thread() is MAIN:
+        MAIN_JOINED.set()
+    return _thread_join(self, timeout)
+
+
+threading.Thread.join = _join  # on the class: every Thread and subclass of the learner uses it
+
+
+def _wait_main_joins():
+    # A task ends only once the main thread waits for it (or after JOIN_WAIT), so a
+    # run_in_threads that does not join returns while its tasks are certainly unfinished.
+    if threading.current_thread() is not MAIN:
+        MAIN_JOINED.wait(JOIN_WAIT)
+
+
+def run_calls(calls):
+    """run_in_threads(work, calls); work records its arguments, thread, and timing."""
+    together = threading.Barrier(len(calls))
+    records = []
+
+    def work(*args, **kwargs):
+        me = threading.current_thread()
+        record = {"args": list(args), "kwargs": dict(kwargs), "thread": me.name, "in_main": me is MAIN,
+                  "together": True, "finished": False}
+        records.append(record)
+        try:
+            together.wait(TOGETHER)  # all calls must be running at the same time
+        except threading.BrokenBarrierError:
+            record["together"] = False
+        _wait_main_joins()
+        record["finished"] = True
+
+    value, error = _call(lambda: basics.run_in_threads(work, [(tuple(a), dict(k)) for a, k in calls]))
+    snapshot = [dict(r, finished_at_return=r["finished"]) for r in records]  # the moment run_in_threads returned
+    return {"value": _plain(value), "error": error, "records": snapshot, "thread_errors": THREAD_ERRORS}
+
+
+def counter_threads(specs):
+    """For each [count, name]: CounterThread(count) or CounterThread(count, name=name), start, join."""
+    out = Recorder()
+    RECORDERS.append(out)
+    errors = []
+    with contextlib.redirect_stdout(out):
+        for count, name in specs:
+            try:
+                t = basics.CounterThread(count) if name is None else basics.CounterThread(count, name=name)
+                if not isinstance(t, threading.Thread):
+                    errors.append({"type": "NotAThread", "message": type(t).__name__, "traceback": ""})
+                    continue
+                t.start()
+                t.join(JOIN_WAIT)
+            except Exception as exc:
+                errors.append({"type": type(exc).__name__, "message": str(exc), "traceback": _traceback()})
+    return {"lines": out.lines(), "by_thread": out.by_thread(), "errors": errors, "thread_errors": THREAD_ERRORS}
+
+
+def sing_everywhere(times):
+    """sing(times) in threads named sing_thread and dance_thread, then in the main thread."""
+    out = Recorder()
+    RECORDERS.append(out)
+    errors = []
+
+    def guarded():
+        value, error = _call(lambda: basics.sing(times))
+        if error:
+            errors.append(error)
+
+    with contextlib.redirect_stdout(out):
+        for name in ("sing_thread", "dance_thread"):
+            t = threading.Thread(target=guarded, name=name)
+            t.start()
+            t.join()
+        guarded()
+    return {"by_thread": out.by_thread(), "errors": errors}
+
+
+def count(n):
+    value, error = _call(lambda: basics.count_threads(n))
+    return {"value": _plain(value), "error": error, "left": len(threading.enumerate())}
+
+
+def daemon_started():
+    """start_daemon(task, 7, "seven"): what came back, and how task ran."""
+    ran = threading.Event()
+    stop = threading.Event()
+    got = []
+
+    def task(*args):
+        me = threading.current_thread()
+        got.append({"args": list(args), "in_main": me is MAIN})
+        ran.set()
+        stop.wait(TOGETHER)  # still running when start_daemon returns, unless it waited for us
+
+    start = time.monotonic()
+    value, error = _call(lambda: basics.start_daemon(task, 7, "seven"))
+    elapsed = time.monotonic() - start
+    is_thread = isinstance(value, threading.Thread)
+    if is_thread:
+        ran.wait(JOIN_WAIT)
+    info = {"error": error, "type": type(value).__name__, "is_thread": is_thread, "elapsed": round(elapsed, 3),
+            "daemon": value.daemon if is_thread else None, "alive": value.is_alive() if is_thread else None,
+            "calls": got}
+    stop.set()
+    return info
+
+
+_SCRIPT = """\
+import sys
+sys.path.insert(0, {cwd!r})
+import threading
+import basics
+basics.start_daemon(threading.Event().wait)
+print("over", flush=True)
+"""
+
+
+def _text(data):
+    return (data or b"").decode("utf-8", "replace").replace(os.getcwd() + os.sep, "")
+
+
+def daemon_exit():
+    """A real script whose main code starts a daemon that waits for ever, then ends."""
+    cmd = [sys.executable, "-I", "-S", "-c", _SCRIPT.format(cwd=os.getcwd())]
+    start = time.monotonic()
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=EXIT_WAIT, cwd=os.getcwd())
+    except subprocess.TimeoutExpired as exc:  # subprocess.run has killed it
+        return {"exited": False, "waited": EXIT_WAIT, "stdout": _text(exc.stdout)[-500:], "stderr": _text(exc.stderr)[-2000:]}
+    return {"exited": True, "code": done.returncode, "elapsed": round(time.monotonic() - start, 3),
+            "stdout": _text(done.stdout)[-500:], "stderr": _text(done.stderr)[-2000:]}

@@ -1,0 +1,53 @@
+"""死锁 / Deadlock (reference solution)."""
+import threading
+
+lock = threading.Lock()
+
+
+def get_value(index):
+    """Print and return [0, 1, 2, 3][index]; out of range, print 数组下标越界了：{index} and return None."""
+    lock.acquire()
+    lst = [i for i in range(4)]
+    if index >= len(lst):
+        print(f"数组下标越界了：{index}")
+        lock.release()  # 提前结束方法的时候要解锁: release before every return
+        return None
+    print(lst[index])
+    lock.release()
+    return lst[index]
+
+
+mutexA = threading.Lock()
+mutexB = threading.Lock()
+
+
+def task1(pause):
+    """Take mutexA (print A1), pause(), take mutexB (print B1), release both."""
+    mutexA.acquire()
+    print("A1")
+    pause()
+    mutexB.acquire()
+    print("B1")
+    mutexB.release()
+    mutexA.release()
+
+
+def task2(pause):
+    """Needs both locks too: takes mutexB (print B2), pause(), takes mutexA (print A2)."""
+    mutexB.acquire()
+    print("B2")
+    pause()
+    mutexA.acquire()
+    print("A2")
+    mutexA.release()
+    mutexB.release()
+
+
+def transfer(src, dst, amount, pause):
+    """Move amount from src to dst holding both accounts' locks, always taken in name order."""
+    first, second = sorted((src, dst), key=lambda account: account.name)
+    with first.lock:
+        pause()
+        with second.lock:
+            src.balance -= amount
+            dst.balance += amount

@@ -1,0 +1,138 @@
+"""Runs in the sandbox beside the learner's race.py; returns plain values only.
+
+Why a counter object and not the notes' `n += 1`: since CPython 3.10 the interpreter only
+switches threads at a few points (calls, loop back-edges), so `n += 1` on a global almost
+never loses an update and a missing lock would go unnoticed.  Here one addition is two
+calls, counter.read() and counter.write(v + 1), and the probe makes the race happen on
+every run rather than by luck:
+
+- sys.setswitchinterval(1e-6) asks the interpreter to switch threads as often as it can;
+- every worker's first read() waits until all the workers have been started, so they all
+  run at the same time;
+- read() and write() each give up the GIL (time.sleep(0)) inside the read-modify-write
+  window, so whenever that window is not protected another thread gets in.
+
+The counter also records every overlap of two read-modify-write windows, so a missing or
+misplaced lock is reported even on a run where, by chance, no update was lost.  With a
+correct lock there is never an overlap, whatever the timing.
+"""
+import os
+import sys
+import threading
+import time
+import traceback
+
+import race
+
+GATE_WAIT = 1.0  # how long the first worker waits for all the workers to have been started
+MAIN = threading.main_thread()
+THREAD_ERRORS = []
+
+
+def _thread_error(args):
+    THREAD_ERRORS.append({"type": args.exc_type.__name__, "message": str(args.exc_value),
+                          "thread": getattr(args.thread, "name", "?"), "traceback": _traceback(args.exc_traceback)})
+
+
+threading.excepthook = _thread_error
+
+
+def _traceback(tb=None):
+    text = "".join(traceback.format_tb(tb)) if tb is not None else traceback.format_exc()
+    return text.replace(os.getcwd() + os.sep, "")[-3000:]
+
+
+class Counter:
+    """The shared counter handed to the learner: read() and write(value), nothing else."""
+
+    def __init__(self, workers):
+        self._value = 0
+        self._workers = workers
+        self._gate = threading.Event()
+        self._guard = threading.Lock()  # the probe's own bookkeeping, never held across a yield
+        self._started = set()
+        self._open = {}  # thread ident -> value it read and has not written back yet
+        self.stats = {"reads": 0, "writes": 0, "overlaps": 0, "first_overlap": None, "main_writes": 0,
+                      "gate_timed_out": False}
+        self.writers = {}
+
+    def _wait_for_all_workers(self):
+        end = time.monotonic() + GATE_WAIT
+        while not self._gate.is_set():
+            if threading.active_count() - 1 >= self._workers:
+                self._gate.set()
+            elif time.monotonic() > end:
+                self.stats["gate_timed_out"] = True
+                self._gate.set()
+            else:
+                self._gate.wait(0.0005)
+
+    def read(self):
+        me = threading.current_thread()
+        if me is MAIN:  # run_threads' final read, or add() called without threads
+            return self._value
+        if me.ident not in self._started:
+            self._started.add(me.ident)
+            self._wait_for_all_workers()
+        with self._guard:
+            value = self._value
+            others = [(ident, seen) for ident, seen in self._open.items() if ident != me.ident]
+            if others:
+                self.stats["overlaps"] += 1
+                if self.stats["first_overlap"] is None:
+                    ident, seen = others[0]
+                    self.stats["first_overlap"] = [_name(ident), seen, me.name, value]
+            self._open[me.ident] = value
+            self.stats["reads"] += 1
+        time.sleep(0)  # let another thread run between this read and the write back
+        return value
+
+    def write(self, value):
+        time.sleep(0)  # and once more just before the value is stored
+        me = threading.current_thread()
+        with self._guard:
+            self._open.pop(me.ident, None)
+            self._value = value
+            self.stats["writes"] += 1
+            if me is MAIN:
+                self.stats["main_writes"] += 1
+            else:
+                self.writers[me.ident] = me
+
+    def result(self):
+        return dict(self.stats, final=self._value, threads=len(self.writers),
+                    alive=sum(t.is_alive() for t in self.writers.values()))
+
+
+def _name(ident):
+    for t in threading.enumerate():
+        if t.ident == ident:
+            return t.name
+    return str(ident)
+
+
+def run(thread_count, times):
+    """run_threads(counter, thread_count, times) under forced switching."""
+    sys.setswitchinterval(1e-6)
+    counter = Counter(thread_count)
+    try:
+        value, error = race.run_threads(counter, thread_count, times), None
+    except Exception as exc:
+        value, error = None, {"type": type(exc).__name__, "message": str(exc), "traceback": _traceback()}
+    out = counter.result()  # taken the moment run_threads returned
+    out.update(value=value if isinstance(value, (int, type(None))) else repr(value), error=error,
+               thread_errors=THREAD_ERRORS)
+    return out
+
+
+def add_alone(thread_count, times):
+    """The probe's own thread_count threads each call add(counter, times) directly."""
+    sys.setswitchinterval(1e-6)
+    counter = Counter(thread_count)
+    threads = [threading.Thread(target=race.add, args=(counter, times), name=f"probe-{i + 1}")
+               for i in range(thread_count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return dict(counter.result(), value=None, error=None, thread_errors=THREAD_ERRORS)

@@ -1,0 +1,109 @@
+"""threads/race: a shared counter updated by many threads, protected by one mutex.
+
+Every check runs under forced thread switching (see probe.py), so an unprotected
+read-modify-write loses updates on every run, and a correct one never does.
+"""
+import pytest
+
+from grader.feedback import check, equal, fail
+
+TIMES = 100
+LOCK_HINT = dict(
+    hint_zh="在 add 的循环里：mutex.acquire()；value = counter.read()；counter.write(value + 1)；mutex.release()。"
+            "读和写回都要在同一次加锁里，锁要用模块里的同一个 mutex（不要在函数里新建锁）。",
+    hint_en="Inside add's loop: mutex.acquire(); value = counter.read(); counter.write(value + 1); mutex.release(). "
+            "Both the read and the write back go inside one locked section, using the module's one mutex (do not "
+            "create a new lock inside the function).",
+)
+
+
+def sent_run(threads, times=TIMES):
+    return (f"run_threads(counter, {threads}, {times})，强制频繁切换线程 / with forced thread switching "
+            "(sys.setswitchinterval(1e-6))")
+
+
+def no_error(got, sent):
+    if got["error"]:
+        error = got["error"]
+        fail(f"调用时抛出了异常 {error['type']}: {error['message']}", f"The call raised {error['type']}: {error['message']}",
+             sent=sent, details=error["traceback"])
+    for error in got["thread_errors"]:
+        fail(f"线程 {error['thread']} 里抛出了异常 {error['type']}: {error['message']}",
+             f"Thread {error['thread']} raised {error['type']}: {error['message']}", sent=sent, details=error["traceback"])
+
+
+def overlap_text(got) -> str:
+    if not got["first_overlap"]:
+        return ""
+    first, seen, second, value = got["first_overlap"]
+    return (f"例如：线程 {first} 读到 {seen}、还没写回时，线程 {second} 又读到了 {value}。\n"
+            f"For example: thread {first} read {seen} and, before it wrote back, thread {second} read {value}.")
+
+
+def check_total(got, threads, sent, times=TIMES, returned=True):
+    no_error(got, sent)
+    expected = threads * times
+    lost = expected - got["final"]
+    if returned and got["value"] != expected and got["alive"]:
+        fail("run_threads 在线程结束之前就返回了：要先 join() 所有线程，再读总数。",
+             "run_threads returned before its threads ended: join() every thread, then read the total.", sent=sent,
+             expected=expected, got=f"返回了 / returned {got['value']!r}，还有 {got['alive']} 个线程在运行 / "
+                                    f"{got['alive']} threads still running",
+             hint_zh="先用一个循环 start() 所有线程，再用一个循环 join() 它们，最后 return counter.read()。",
+             hint_en="Start all threads in one loop, join them in a second loop, then return counter.read().")
+    check(lost == 0, f"{threads} 个线程各加 {times} 次，总数应是 {expected}，却丢失了 {lost} 次加法：读和写回之间被别的线程插入了。",
+          f"{threads} threads adding {times} times each must give {expected}, but {lost} additions were lost: another "
+          "thread got in between a read and its write back.", sent=sent, expected=expected, got=got["final"],
+          details=overlap_text(got) or None, **LOCK_HINT)
+    if returned:
+        equal(got["value"], expected, "run_threads 应返回最后的总数 counter.read()。",
+              "run_threads must return the final total, counter.read().", sent=sent)
+
+
+def test_total_two_threads(learner):
+    got = learner.call("run", 2, TIMES)
+    check_total(got, 2, sent_run(2))
+
+
+@pytest.mark.parametrize("threads", [4, 8])
+def test_total_many_threads(learner, threads):
+    got = learner.call("run", threads, TIMES)
+    check_total(got, threads, sent_run(threads))
+
+
+def test_updates_never_interleave(learner):
+    got = learner.call("run", 4, TIMES)
+    sent = sent_run(4)
+    no_error(got, sent)
+    check(got["overlaps"] == 0,
+          f"有 {got['overlaps']} 次，一个线程读了计数器、还没写回，另一个线程就也读了它：读-改-写没有被互斥锁完整地保护。",
+          f"{got['overlaps']} times, a thread read the counter and, before it wrote back, another thread read it too: "
+          "the read-modify-write is not protected by the mutex from start to end.", sent=sent,
+          expected="0 次重叠 / no overlap", got=f"{got['overlaps']} 次重叠 / overlaps", details=overlap_text(got) or None,
+          **LOCK_HINT)
+
+
+def test_uses_separate_threads(learner):
+    got = learner.call("run", 3, 50)
+    sent = sent_run(3, 50)
+    no_error(got, sent)
+    check(got["main_writes"] == 0, "add 在主线程里运行了：要为每个 add 创建并 start() 一个线程。",
+          "add ran in the main thread: create and start() one thread per add.", sent=sent,
+          got=f"主线程写了 {got['main_writes']} 次 / the main thread wrote {got['main_writes']} times")
+    equal(got["threads"], 3, "应有 3 个不同的线程在调用 add。", "3 different threads must be running add.", sent=sent)
+    check(not got["gate_timed_out"], "3 个线程应同时运行：第一个线程等了 1 秒，其余线程还没有启动。",
+          "The 3 threads must run at the same time: the first one waited 1 s and the others had not been started.",
+          sent=sent, hint_zh="先 start() 所有线程，再 join() 它们；不要启动一个就 join 一个。",
+          hint_en="Start all threads, then join them; do not join each one right after starting it.")
+    check_total(got, 3, sent, times=50)
+
+
+def test_add_is_thread_safe(learner):
+    got = learner.call("add_alone", 4, TIMES)
+    sent = (f"评分程序自己启动 4 个线程，每个调用 add(counter, {TIMES}) / the grader starts 4 threads of its own, each "
+            f"calling add(counter, {TIMES})")
+    no_error(got, sent)
+    check_total(got, 4, sent, returned=False)
+    check(got["overlaps"] == 0, "add 的读-改-写在多个线程里重叠了：锁必须在 add 里面。",
+          "add's read-modify-writes overlapped across threads: the lock belongs inside add.", sent=sent,
+          details=overlap_text(got) or None, **LOCK_HINT)
