@@ -1,0 +1,167 @@
+"""Runs in the sandbox beside the learner's async_callback.py; returns plain values only.
+
+For run_async the probe hands in a work function that runs in a pool process and waits,
+through a pipe, until the main thread has ticked a few times: it can only finish if the
+main thread really kept working meanwhile.  The callback records its process, its thread,
+and what the main thread was doing at that moment (its stack: inside the pool's join/get,
+or still in its own loop).
+"""
+import os
+import select
+import sys
+import threading
+import time
+import traceback
+
+import async_callback
+
+WAIT = 3.0  # how long the work waits for the main thread's ticks
+
+
+def _error(exc):
+    tb = traceback.format_exception(exc)
+    return {"type": type(exc).__name__, "message": str(exc),
+            "traceback": "".join(tb).replace(os.getcwd() + os.sep, "")[-3000:]}
+
+
+def _plain(value):
+    if isinstance(value, (type(None), bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return repr(value)
+
+
+# -- run_async ---------------------------------------------------------------------------------
+def gated_work(ticks_fd, need, extra):
+    """Runs in a pool process: wait until the main thread ticked `need` times (a byte per
+    tick through the pipe), then work `extra` seconds more, and report."""
+    start = time.monotonic()
+    seen = 0
+    end = start + WAIT
+    while seen < need:
+        ready, _, _ = select.select([ticks_fd], [], [], max(0.0, end - time.monotonic()))
+        if not ready:
+            break
+        seen += len(os.read(ticks_fd, need - seen))
+    time.sleep(extra)  # the rest of the work
+    return {"value": "hello", "pid": os.getpid(), "ppid": os.getppid(), "ticks_seen": seen,
+            "started": start, "finished": time.monotonic()}
+
+
+_BLOCKING = {"join", "get", "wait", "apply", "map", "starmap", "terminate"}
+
+
+def _main_is_blocked_in_pool(main_ident):
+    """Where the main thread is right now: the multiprocessing calls it is blocked in, if any."""
+    frame = sys._current_frames().get(main_ident)
+    inside = []
+    while frame is not None:
+        code = frame.f_code
+        if "multiprocessing" in code.co_filename and code.co_name in _BLOCKING:
+            inside.append(f"{os.path.basename(code.co_filename)}:{code.co_name}")
+        frame = frame.f_back
+    return inside
+
+
+def pool_callback(need, extra, interval):
+    main = threading.get_ident()
+    me = os.getpid()
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    lock = threading.Lock()
+    ticks = []
+    calls = []
+
+    def tick():
+        with lock:
+            ticks.append({"at": time.monotonic(), "main": threading.get_ident() == main})
+        try:
+            os.write(w, b"t")
+        except BlockingIOError:
+            pass  # nobody reads any more; the tick still counts
+
+    def callback(result):
+        blocked = _main_is_blocked_in_pool(main)
+        with lock:
+            calls.append({"result": _plain(result), "pid": os.getpid(), "main_thread": threading.get_ident() == main,
+                          "at": time.monotonic(), "ticks_before": len(ticks), "main_blocked_in": blocked})
+
+    error = None
+    t0 = time.monotonic()
+    try:
+        value = async_callback.run_async(gated_work, (r, need, extra), callback, tick, interval)
+    except Exception as exc:
+        value, error = None, _error(exc)
+    returned = time.monotonic()
+    os.close(r)
+    os.close(w)
+    with lock:
+        ticks_now = list(ticks)
+        calls_now = list(calls)
+    for c in calls_now:
+        c["ticks_after"] = sum(1 for t in ticks_now if t["at"] > c["at"])
+        c["at"] = round(c["at"] - t0, 3)
+    work = calls_now[0]["result"] if calls_now and isinstance(calls_now[0]["result"], dict) else None
+    if work:
+        work["ticks_during_work"] = sum(1 for t in ticks_now if work["started"] <= t["at"] <= work["finished"])
+        work["started"], work["finished"] = round(work["started"] - t0, 3), round(work["finished"] - t0, 3)
+    return {"value": _plain(value), "error": error, "pid": me, "ticks": len(ticks_now),
+            "ticks_in_main": sum(t["main"] for t in ticks_now), "calls": calls_now,
+            "returned": round(returned - t0, 3)}
+
+
+# -- demo ---------------------------------------------------------------------------------------
+def demo(delay):
+    """The notes' program; its printed lines are read from this process's stdout."""
+    async_callback.demo(delay)
+    return os.getpid()
+
+
+# -- submit -------------------------------------------------------------------------------------
+def thread_submit(fail):
+    """submit(func, (21,), callback, error_callback) where func waits until submit returned."""
+    caller = threading.get_ident()
+    returned = threading.Event()
+    lock = threading.Lock()
+    log = []
+
+    def func(x):
+        with lock:
+            log.append(["func", threading.get_ident() == caller])
+        waited = returned.wait(WAIT)  # only set once submit() has returned to its caller
+        with lock:
+            log.append(["func-end", waited])
+        if fail:
+            raise ValueError("work failed")
+        return x * 2
+
+    def callback(result):
+        with lock:
+            log.append(["callback", _plain(result), threading.get_ident() == caller])
+
+    def error_callback(exc):
+        with lock:
+            log.append(["error_callback", f"{type(exc).__name__}: {exc}", threading.get_ident() == caller])
+
+    t0 = time.monotonic()
+    try:
+        thread = async_callback.submit(func, (21,), callback, error_callback)
+        error = None
+    except Exception as exc:
+        thread, error = None, _error(exc)
+    took = time.monotonic() - t0
+    returned.set()
+    is_thread = isinstance(thread, threading.Thread)
+    if is_thread:
+        thread.join(WAIT)
+    else:
+        end = time.monotonic() + WAIT
+        while time.monotonic() < end and not any(e[0] in ("callback", "error_callback") for e in log):
+            time.sleep(0.01)  # polling: no thread object to join
+    with lock:
+        entries = [list(e) for e in log]
+    return {"error": error, "returned_after": round(took, 3), "is_thread": is_thread, "type": type(thread).__name__,
+            "alive": thread.is_alive() if is_thread else None, "log": entries}

@@ -1,0 +1,609 @@
+"""Runs in the sandbox beside the learner's primitives.py; returns plain values only.
+
+Concurrency is measured, not assumed: the tasks and hooks handed to the learner's code
+record when they start and end under the probe's own lock, and wait for each other (with
+timeouts) so that a correct solution shows what it promises every time and a wrong one
+is caught in the act.  Learner calls that could block for ever run in a daemon thread
+with a timeout, so a deadlock comes back as a finding instead of hanging the check.
+"""
+import os
+import sys
+import threading
+import time
+import traceback
+
+import primitives
+
+WAIT = 3.0  # how long anything that should happen at once may take, on a loaded machine
+TOTAL = 6.0  # every probe function returns within this (the check's timeout is 8 s)
+_END = [0.0]
+MINE = "grader-probe"  # the probe's own threads are named so, to tell them from the learner's
+
+
+def _bounded(func):
+    """Give a probe function TOTAL seconds in all: every wait inside takes _t() at most."""
+    import functools
+
+    @functools.wraps(func)
+    def run(*args):
+        _END[0] = time.monotonic() + TOTAL
+        return func(*args)
+    return run
+
+
+def _t(seconds=WAIT):
+    """A wait of `seconds`, cut short so that the probe function stays within TOTAL."""
+    return max(0.05, min(seconds, _END[0] - time.monotonic()))
+
+
+def _error(exc):
+    tb = traceback.format_exc().replace(os.getcwd() + os.sep, "")
+    return {"type": type(exc).__name__, "message": str(exc), "traceback": tb[-3000:]}
+
+
+def _within(seconds, call):
+    """Run call() in a daemon thread: {"done", "value", "error"}; done False if it blocked."""
+    out = {"done": False, "value": None, "error": None}
+
+    def run():
+        try:
+            out["value"] = call()
+        except Exception as exc:  # the check reports the learner's exception
+            out["error"] = _error(exc)
+        out["done"] = True
+
+    t = _thread(run)
+    t.start()
+    t.join(seconds)
+    return {"done": out["done"], "value": out["value"], "error": out["error"]}
+
+
+def _call(call):
+    """Run call() here, in the probe's main thread: {"done", "value", "error"}."""
+    try:
+        return {"done": True, "value": call(), "error": None}
+    except Exception as exc:  # the check reports the learner's exception
+        return {"done": True, "value": None, "error": _error(exc)}
+
+
+def _thread(target, *args):
+    return threading.Thread(target=target, args=args, daemon=True, name=f"{MINE}-{target.__name__}")
+
+
+def _is_plain(value):
+    if isinstance(value, (type(None), bool, int, float, str)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_is_plain(v) for v in value)
+    return False
+
+
+def _plain(result):
+    """result with a value that is not plain (an object of the learner's) shown as its repr."""
+    if not _is_plain(result["value"]):
+        result["value"] = repr(result["value"])
+    return result
+
+
+def _condition_of(obj):
+    """The learner's threading.Condition, found among the object's attributes (or None)."""
+    for value in vars(obj).values():
+        if isinstance(value, threading.Condition):
+            return value
+    return None
+
+
+def _wait_waiters(cond, count, timeout=None):
+    """Block until `count` threads wait on cond (CPython keeps them in cond._waiters)."""
+    end = time.monotonic() + (_t() if timeout is None else _t(timeout))
+    while time.monotonic() < end:
+        if cond is None:
+            time.sleep(0.3)  # no Condition to look into: give the threads a moment instead
+            return False
+        if len(getattr(cond, "_waiters", ())) >= count:
+            return True
+        time.sleep(0.002)  # polling the waiters of the learner's condition
+    return False
+
+
+def _others(before):
+    """Threads started since `before` that are not the probe's own: the learner's."""
+    return [t for t in threading.enumerate() if t not in before and not t.name.startswith(MINE)]
+
+
+# 1. RLock -----------------------------------------------------------------------------------
+@_bounded
+def rlock_reenter(pairs):
+    inv = primitives.Inventory()
+    got = _within(_t(), lambda: inv.add_many([tuple(p) for p in pairs]))
+    got = _plain(got)
+    if got["done"] and not got["error"]:
+        names = sorted({p[0] for p in pairs})
+        counts = _within(_t(), lambda: {n: inv.count(n) for n in names})
+        total = _within(_t(), inv.total)
+        got["counts"] = counts["value"] if counts["done"] else "<blocked>"
+        got["total"] = total["value"] if total["done"] else "<blocked>"
+        got["after_error"] = counts["error"] or total["error"]
+    return got
+
+
+@_bounded
+def rlock_atomic(pairs, peek_after):
+    """add_many(pairs), with a look from another thread in the middle of the batch.
+
+    The probe wraps the instance's add: after `peek_after` pairs it starts a reader thread
+    calling total() and gives it 0.2 s.  If add_many holds the lock for the whole batch the
+    reader must wait, and then sees the whole batch; otherwise it sees half of it."""
+    inv = primitives.Inventory()
+    original = inv.add
+    calls = [0]
+    peek = {"started": False, "returned_during_batch": None, "value": None, "error": None}
+    peeked = threading.Event()
+
+    def reader():
+        try:
+            peek["value"] = inv.total()
+        except Exception as exc:
+            peek["error"] = _error(exc)
+        peeked.set()
+
+    def add(name, count=1):
+        original(name, count)
+        calls[0] += 1
+        if calls[0] == peek_after and not peek["started"]:
+            peek["started"] = True
+            _thread(reader).start()
+            peek["returned_during_batch"] = peeked.wait(0.2)  # the reader should be blocked now
+
+    inv.add = add  # add_many calls self.add: this instance attribute comes first
+    got = _plain(_within(_t(), lambda: inv.add_many([tuple(p) for p in pairs])))
+    if got["done"]:
+        peeked.wait(_t(1.0))
+    got.update(calls=calls[0], peek=peek)
+    return got
+
+
+class _Rendezvous(dict):
+    """The Inventory's items dict, made to interleave: the first read of the first two
+    threads that read waits (up to 0.3 s) for the other one to read too.  Two adds that
+    are not under one lock then both read the old count, and one update is lost; under
+    the lock the second thread cannot read, and the wait simply times out."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.meet = threading.Barrier(2, timeout=0.3)
+        self.seen = set()
+        self.guard = threading.Lock()
+        self.met = None
+
+    def _read(self):
+        me = threading.get_ident()
+        with self.guard:
+            first = me not in self.seen and len(self.seen) < 2
+            self.seen.add(me)
+        if first:
+            try:
+                self.meet.wait()
+                self.met = True
+            except threading.BrokenBarrierError:
+                self.met = False
+
+    def get(self, key, default=None):
+        value = dict.get(self, key, default)
+        self._read()
+        return value
+
+    def __getitem__(self, key):
+        value = dict.__getitem__(self, key)
+        self._read()
+        return value
+
+
+@_bounded
+def rlock_concurrent(threads_n, adds):
+    sys.setswitchinterval(1e-5)
+    inv = primitives.Inventory()
+    items = getattr(inv, "items", None)
+    if isinstance(items, dict):
+        inv.items = _Rendezvous(items)
+    errors = []
+    ready = threading.Barrier(threads_n, timeout=_t())
+
+    def worker():
+        try:
+            ready.wait()
+            for _ in range(adds):
+                inv.add("x")
+        except Exception as exc:
+            errors.append(_error(exc))
+
+    threads = [_thread(worker) for _ in range(threads_n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(_t())
+    done = not any(t.is_alive() for t in threads)
+    count = _within(_t(), lambda: inv.count("x"))
+    return {"done": done, "errors": errors[:3], "count": _plain(count)["value"], "count_error": count["error"],
+            "has_items": isinstance(items, dict)}
+
+
+# 2. Condition -------------------------------------------------------------------------------
+@_bounded
+def condition_blocking(capacity):
+    """put() on a full buffer must wait for a get(); get() on an empty one for a put()."""
+    buf = primitives.BoundedBuffer(capacity)
+    cond = _condition_of(buf)
+    out = {"has_condition": cond is not None}
+    first = _within(_t(), lambda: [buf.put(i) for i in range(capacity)])
+    out["fill"] = _plain(first)
+    if not first["done"] or first["error"]:
+        return out
+    put_done = threading.Event()
+    put_error = []
+
+    def extra_put():
+        try:
+            buf.put("extra")
+        except Exception as exc:
+            put_error.append(_error(exc))
+        put_done.set()
+
+    _thread(extra_put).start()
+    _wait_waiters(cond, 1)
+    out["put_returned_while_full"] = put_done.wait(0.1)
+    got = _within(_t(), buf.get)
+    out["first_get"] = _plain(got)
+    out["put_woke"] = put_done.wait(_t())
+    out["put_error"] = put_error[0] if put_error else None
+    rest = _within(_t(), lambda: [buf.get() for _ in range(capacity)])
+    out["rest"] = _plain(rest)
+    # get() on the now empty buffer must wait until something is put
+    get_result = []
+    get_done = threading.Event()
+
+    def waiting_get():
+        try:
+            get_result.append(buf.get())
+        except Exception as exc:
+            get_result.append({"error": _error(exc)})
+        get_done.set()
+
+    _thread(waiting_get).start()
+    _wait_waiters(cond, 1)
+    out["get_returned_while_empty"] = get_done.wait(0.1)
+    late = _within(_t(), lambda: buf.put("late"))
+    out["late_put"] = _plain(late)
+    out["get_woke"] = get_done.wait(_t())
+    out["get_value"] = get_result[0] if len(get_result) == 1 and _is_plain(get_result[0]) else repr(get_result)
+    return out
+
+
+@_bounded
+def condition_two_consumers():
+    """Two consumers wait on an empty buffer; one put() wakes them: only one may take it."""
+    buf = primitives.BoundedBuffer(4)
+    cond = _condition_of(buf)
+    results, lock = [], threading.Lock()
+
+    def consumer(name):
+        try:
+            value = buf.get()
+        except Exception as exc:
+            value = {"error": _error(exc)}
+        with lock:
+            results.append([name, value])
+
+    threads = [_thread(consumer, n) for n in ("A", "B")]
+    for t in threads:
+        t.start()
+    both = _wait_waiters(cond, 2)
+    first = _within(_t(), lambda: buf.put("item-1"))
+    # the first item was taken by one consumer; the other must still be waiting, not failed
+    end = time.monotonic() + _t()
+    while time.monotonic() < end and not results:
+        time.sleep(0.002)  # polling for the first consumer to return
+    one_waiting = _wait_waiters(cond, 1, timeout=1.0)
+    after_first = [list(r) for r in results]
+    second = _within(_t(), lambda: buf.put("item-2"))
+    for t in threads:
+        t.join(_t())
+    return {"both_waiting": both, "first_put": _plain(first), "after_first": after_first,
+            "one_waiting": one_waiting, "second_put": _plain(second), "results": sorted(results, key=repr),
+            "stuck": sum(t.is_alive() for t in threads)}
+
+
+@_bounded
+def condition_many(producers, per_producer, consumers, capacity):
+    sys.setswitchinterval(1e-5)
+    buf = primitives.BoundedBuffer(capacity)
+    got, errors, lock = [], [], threading.Lock()
+    stop = object()
+
+    def producer(p):
+        try:
+            for i in range(per_producer):
+                buf.put(f"{p}-{i}")
+        except Exception as exc:
+            errors.append(_error(exc))
+
+    def consumer():
+        try:
+            while True:
+                item = buf.get()
+                if item is stop:
+                    return
+                with lock:
+                    got.append(item)
+        except Exception as exc:
+            errors.append(_error(exc))
+
+    ps = [_thread(producer, p) for p in range(producers)]
+    cs = [_thread(consumer) for _ in range(consumers)]
+    for t in cs + ps:
+        t.start()
+    end = time.monotonic() + _t()
+    for t in ps:
+        t.join(max(0.0, end - time.monotonic()))
+    producers_done = not any(t.is_alive() for t in ps)
+    if producers_done:
+        for _ in cs:
+            if not _within(max(0.1, end - time.monotonic()), lambda: buf.put(stop))["done"]:
+                break
+    for t in cs:
+        t.join(max(0.0, end - time.monotonic()))
+    with lock:
+        items = list(got)
+    return {"producers_done": producers_done, "consumers_done": not any(t.is_alive() for t in cs),
+            "errors": errors[:3], "count": len(items), "distinct": len(set(items)),
+            "expected": sorted(f"{p}-{i}" for p in range(producers) for i in range(per_producer)) == sorted(items)}
+
+
+# 3. Event -----------------------------------------------------------------------------------
+@_bounded
+def event_start(n, quiet):
+    before = set(threading.enumerate())
+    lock = threading.Lock()
+    ran = []
+    any_ran = threading.Event()
+    all_ran = threading.Event()
+    go_given = [False]
+    together = threading.Barrier(n, timeout=_t())  # after go() all tasks must be running at once
+    main = threading.get_ident()
+
+    def make(i):
+        def task():
+            with lock:
+                ran.append({"task": i, "thread": threading.get_ident(), "after_go": go_given[0]})
+                any_ran.set()
+                if len(ran) >= n:
+                    all_ran.set()
+            try:
+                together.wait()
+                return True
+            except threading.BrokenBarrierError:
+                with lock:
+                    ran.append({"task": i, "broken": True})
+        return task
+
+    started = _within(_t(), lambda: primitives.start_on_signal([make(i) for i in range(n)]))
+    out = {"returned": started["done"], "error": started["error"]}
+    if not started["done"] or started["error"]:
+        return out
+    go = started["value"]
+    out["go_callable"] = callable(go)
+    end = time.monotonic() + _t()
+    while len(_others(before)) < n and time.monotonic() < end:
+        time.sleep(0.002)  # polling until the learner's threads exist
+    out["threads_before_go"] = len(_others(before))
+    out["ran_before_go"] = any_ran.wait(quiet)
+    out["before"] = len(ran)
+    if not callable(go):
+        return out
+    with lock:
+        go_given[0] = True
+    gone = _within(_t(), go)
+    out["go"] = _plain(gone)
+    all_ran.wait(_t())
+    end = time.monotonic() + _t()
+    while _others(before) and time.monotonic() < end:
+        time.sleep(0.005)  # polling until the task threads have ended
+    with lock:
+        runs = [r for r in ran if "broken" not in r]
+        out["broken"] = sum(1 for r in ran if "broken" in r)
+    out["tasks"] = sorted(r["task"] for r in runs)
+    out["after_go"] = sum(1 for r in runs if r["after_go"])
+    out["threads"] = len({r["thread"] for r in runs})
+    out["in_main"] = sum(1 for r in runs if r["thread"] == main)
+    out["left_running"] = len(_others(before))
+    return out
+
+
+# 4. Semaphore -------------------------------------------------------------------------------
+@_bounded
+def semaphore_run(n, k, hold=0.15, fill=WAIT):
+    """run_limited(tasks, k): how many tasks ran at once, at most and at best."""
+    changed = threading.Condition()
+    st = {"active": 0, "max": 0, "exited": 0, "gave_up": False, "violated": False, "runs": []}
+
+    def make(i):
+        def task():
+            with changed:
+                st["active"] += 1
+                st["runs"].append(i)
+                st["max"] = max(st["max"], st["active"])
+                if st["active"] > k:
+                    st["violated"] = True
+                changed.notify_all()
+                # wait until the window is as full as it can be, so "reaches k" is measured
+                end = time.monotonic() + fill
+                while not (st["gave_up"] or st["violated"]) and st["active"] < min(k, n - st["exited"]):
+                    left = end - time.monotonic()
+                    if left <= 0:
+                        st["gave_up"] = True
+                        changed.notify_all()
+                        break
+                    changed.wait(left)
+                # then hold the slot a moment: a solution that lets one more in is caught here
+                end = time.monotonic() + hold
+                while not (st["gave_up"] or st["violated"]):
+                    left = end - time.monotonic()
+                    if left <= 0:
+                        break
+                    changed.wait(left)
+                st["active"] -= 1
+                st["exited"] += 1
+                changed.notify_all()
+            return i * i
+        return task
+
+    got = _within(_t(), lambda: primitives.run_limited([make(i) for i in range(n)], k))
+    value = got["value"]
+    with changed:
+        return {"done": got["done"], "error": got["error"], "results": value if isinstance(value, list) else repr(value),
+                "max": st["max"], "gave_up": st["gave_up"], "runs": sorted(st["runs"]),
+                "finished_at_return": st["exited"] if got["done"] else None}
+
+
+# 5. BoundedSemaphore ------------------------------------------------------------------------
+@_bounded
+def bounded_take(n):
+    slots = primitives.Slots(n)
+    out = {"takes": []}
+    for _ in range(n):
+        got = _within(_t(), lambda: slots.take(timeout=1.0))
+        out["takes"].append(_plain(got))
+    t0 = time.monotonic()
+    extra = _within(_t(), lambda: slots.take(timeout=0.15))
+    out["extra"] = _plain(extra)
+    out["extra_seconds"] = round(time.monotonic() - t0, 3)
+    # a blocked take() is woken by give_back()
+    woke = threading.Event()
+    result = []
+
+    def blocked():
+        try:
+            result.append(slots.take())
+        except Exception as exc:
+            result.append(repr(exc))
+        woke.set()
+
+    _thread(blocked).start()
+    out["took_while_empty"] = woke.wait(0.15)
+    back = _within(_t(), slots.give_back)
+    out["give_back"] = _plain(back)
+    out["woken"] = woke.wait(_t())
+    out["woken_result"] = result[0] if len(result) == 1 and _is_plain(result[0]) else repr(result)
+    return out
+
+
+@_bounded
+def bounded_over_release(n):
+    slots = primitives.Slots(n)
+    out = {"fresh": _plain(_within(_t(), slots.give_back))}
+    out["cycle"] = _plain(_within(_t(), lambda: [slots.take(timeout=1.0) for _ in range(n)]
+                                  + [slots.give_back() for _ in range(n)]))
+    out["extra"] = _plain(_within(_t(), slots.give_back))
+    out["capacity"] = _plain(_within(_t(), lambda: [slots.take(timeout=0.2) for _ in range(n + 1)]))
+    return out
+
+
+# 6. Timer -----------------------------------------------------------------------------------
+class _Recorder:
+    """The action handed to Debouncer: logs every call, with its thread and time."""
+
+    def __init__(self):
+        self.calls = []
+        self.lock = threading.Lock()
+        self.first = threading.Event()
+        self.caller = threading.get_ident()  # trigger() is called from this thread
+
+    def __call__(self, *args):
+        with self.lock:
+            self.calls.append({"args": list(args), "at": time.monotonic(),
+                               "in_caller": threading.get_ident() == self.caller})
+        self.first.set()
+
+    def seen(self, t0):
+        with self.lock:
+            return [dict(c, at=round(c["at"] - t0, 3)) for c in self.calls]
+
+
+@_bounded
+def timer_once(delay, quiet):
+    rec = _Recorder()
+    deb = primitives.Debouncer(delay, rec)
+    t0 = time.monotonic()
+    trig = _plain(_call(lambda: deb.trigger("a", 1)))
+    returned_after = time.monotonic() - t0
+    fired = rec.first.wait(delay + _t())
+    if fired:
+        time.sleep(quiet)  # the negative half of "exactly once": no second call comes later
+    return {"trigger": trig, "trigger_seconds": round(returned_after, 3), "fired": fired, "calls": rec.seen(t0)}
+
+
+@_bounded
+def timer_burst(delay, count, quiet):
+    rec = _Recorder()
+    deb = primitives.Debouncer(delay, rec)
+    t0 = time.monotonic()
+    burst = _plain(_call(lambda: [deb.trigger(i) for i in range(1, count + 1)]))
+    last = time.monotonic() - t0
+    fired = rec.first.wait(delay + _t())
+    if fired:
+        time.sleep(quiet)  # any timer that was not cancelled fires within this window
+    return {"burst": burst, "burst_seconds": round(last, 3), "fired": fired, "calls": rec.seen(t0)}
+
+
+@_bounded
+def timer_cancel(delay, margin):
+    before = set(threading.enumerate())
+    rec = _Recorder()
+    deb = primitives.Debouncer(delay, rec)
+    t0 = time.monotonic()
+    trig = _plain(_call(lambda: deb.trigger("x")))
+    cancel = _plain(_call(deb.cancel))
+    fired = rec.first.wait(delay + margin)  # waits comfortably past the moment it would have fired
+    end = time.monotonic() + _t()
+    while _others(before) and time.monotonic() < end:
+        time.sleep(0.005)  # polling until the cancelled timer's thread has ended
+    left = len(_others(before))
+    again = _plain(_call(lambda: deb.trigger("y")))
+    fired_again = rec.first.wait(delay + _t()) if not fired else None
+    return {"trigger": trig, "cancel": cancel, "fired": fired, "left_running": left,
+            "again": again, "fired_again": fired_again, "calls": [c["args"] for c in rec.seen(t0)]}
+
+
+# 7. Barrier ---------------------------------------------------------------------------------
+@_bounded
+def barrier_rounds(n, rounds, slow, pause):
+    """step(i, r) and round_done(r) log enter/exit in one sequence under the probe's lock.
+
+    Thread `slow` dawdles in every step, and round_done takes `pause` s, so a solution
+    that lets threads on too early is seen doing so."""
+    lock = threading.Lock()
+    log = []
+    threads = {}
+
+    def step(i, r):
+        with lock:
+            log.append(["enter", i, r])
+            threads.setdefault(i, set()).add(threading.get_ident())
+        if i == slow:
+            time.sleep(pause)  # the slow worker's own work
+        with lock:
+            log.append(["exit", i, r])
+
+    def round_done(r):
+        with lock:
+            log.append(["done", r, None])
+        time.sleep(pause)  # the round's own work; nobody may start the next round meanwhile
+        with lock:
+            log.append(["done-exit", r, None])
+
+    got = _within(_t(), lambda: primitives.in_lockstep(n, rounds, step, round_done))
+    with lock:
+        entries = [list(e) for e in log]
+        per_worker = {i: len(s) for i, s in threads.items()}
+    return {"done": got["done"], "error": got["error"], "log": entries, "threads_per_worker": per_worker,
+            "distinct_threads": len(set().union(*threads.values())) if threads else 0}
