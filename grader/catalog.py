@@ -41,6 +41,7 @@ class Exercise:
     limits: dict = field(default_factory=dict, hash=False)
     mutants: tuple[Mutant, ...] = ()
     suite: Path = Path()
+    probe_support: tuple[Path, ...] = ()  # shared probe modules, importable beside probe.py
 
     @property
     def unit(self) -> str:
@@ -79,6 +80,7 @@ def _load(path: Path) -> Exercise:
             timeout=float(data.get("timeout", 5)), budget=float(data.get("budget", 60)),
             servers=tuple(data.get("servers", ())), limits=dict(data.get("limits", {})),
             mutants=mutants, suite=suite,
+            probe_support=tuple((suite / rel).resolve() for rel in data.get("probe_support", ())),
         )
     except (KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
         raise CatalogError(f"{path}: {exc!r}") from None

@@ -115,8 +115,9 @@ class Learner:
     # -- processes ------------------------------------------------------------------
     def start(self, function: str, *args, stdin: bytes | str | None = None, argv=(), **kwargs) -> LearnerProcess:
         self.ensure_runnable()
+        files = {**{p.name: p for p in self.exercise.probe_support}, **self.exercise.files_in(self.impl_root)}
         proc = LearnerProcess(
-            files=self.exercise.files_in(self.impl_root), probe_path=self.exercise.probe, function=function,
+            files=files, probe_path=self.exercise.probe, function=function,
             args=args, kwargs=kwargs, limits=Limits(**self.exercise.limits), stdin=stdin, argv=argv,
         )
         self._procs.append(proc)

@@ -19,9 +19,6 @@ SETTLE = 1.5
 _STARTED = []  # process-creating audit events, to see what importing the module did
 _WATCH = {}  # set while a check watches who opens the source files
 
-# One write per printed line (under python -u, print writes text and end separately).
-sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False)
-
 
 def _audit(event, args):
     if event in ("os.fork", "os.posix_spawn", "subprocess.Popen", "os.exec"):
