@@ -76,7 +76,7 @@ def equal(got, expected, zh: str, en: str, **kw):
         raise LearnerFailure(zh, en, expected=expected, got=got, **kw)
 
 
-_BOOT_FRAME = re.compile(r'  File "<string>", line \d+, in (_main|<module>)\n')
+_BOOT_FRAME = re.compile(r'  File "<string>", line \d+, in (_main|_target|<module>)\n')
 
 
 def learner_traceback(tb: str) -> str:

@@ -1,9 +1,12 @@
 """What a suite holds in its hands: the learner's implementation of one exercise.
 
-``Learner`` runs probe functions (trusted code in the suite's ``probe.py``) beside the
-learner's files in a sandbox child, and turns every way that can go wrong into a message
-for the learner.  It also enforces the exercise's budget: once a check has hung, the
-exercise's remaining checks fail at once instead of each waiting out its own timeout.
+``Learner`` runs functions beside the learner's files in a sandbox child, and turns every
+way that can go wrong into a message for the learner.  A function is named either as a
+probe function (``"observe"``: trusted code in the suite's ``probe.py``) or as the
+learner's own (``"module:function"``: the learner's module is imported and that function
+called, with no probe in between).  It also enforces the exercise's budget: once a check
+has hung, the exercise's remaining checks fail at once instead of each waiting out its own
+timeout.
 """
 from __future__ import annotations
 
@@ -80,6 +83,15 @@ class Run:
     def ok(self) -> bool:
         return self.error is None and self.exit_code is None
 
+    def checked(self, what: str) -> Run:
+        """This run, if the call returned; otherwise the learner's exception or early exit,
+        raised as the check's failure (``what``: the call as the learner should read it)."""
+        if self.error is not None:
+            raise crashed(self.error, what, self.stderr)
+        if self.exit_code is not None:
+            raise exited(self.exit_code, what, self.stderr)
+        return self
+
 
 @dataclass
 class Learner:
@@ -108,6 +120,11 @@ class Learner:
                 f"Not run: this exercise used up its budget of {self.exercise.budget:g} s.",
             )
 
+    def hung_here(self) -> bool:
+        """This check's own call hung (not an earlier check of the exercise, nor a spent budget):
+        a suite may then explain the hang in its own words."""
+        return self.state.hung_in == self.check
+
     def timeout(self, asked: float | None = None) -> float:
         left = self.exercise.budget - self.state.used
         return max(0.1, min(asked or self.exercise.timeout, left))
@@ -115,7 +132,7 @@ class Learner:
     # -- processes ------------------------------------------------------------------
     def start(self, function: str, *args, stdin: bytes | str | None = None, argv=(), **kwargs) -> LearnerProcess:
         self.ensure_runnable()
-        files = {**{p.name: p for p in self.exercise.probe_support}, **self.exercise.files_in(self.impl_root)}
+        files = {**self.exercise.probe_files(), **self.exercise.files_in(self.impl_root)}
         proc = LearnerProcess(
             files=files, probe_path=self.exercise.probe, function=function,
             args=args, kwargs=kwargs, limits=Limits(**self.exercise.limits), stdin=stdin, argv=argv,
@@ -124,7 +141,10 @@ class Learner:
         return proc
 
     def run(self, function: str, *args, timeout: float | None = None, stdin: bytes | None = None, **kwargs) -> Run:
-        """Run a probe function to the end; a learner exception is returned, a hang raised."""
+        """Run a function to the end; a learner exception is returned, a hang raised.
+
+        ``function``: a probe function's name, or ``"module:function"`` for the learner's own.
+        """
         proc = self.start(function, *args, stdin=stdin, **kwargs)
         limit = self.timeout(timeout)
         kind, payload = proc.result(limit)
@@ -144,13 +164,10 @@ class Learner:
         return run
 
     def call(self, function: str, *args, timeout: float | None = None, stdin: bytes | None = None, **kwargs):
-        """Run a probe function and return its plain value; anything else fails the check."""
+        """Run a function (probe or ``"module:function"``) and return its plain value;
+        anything else fails the check."""
         run = self.run(function, *args, timeout=timeout, stdin=stdin, **kwargs)
-        if run.error is not None:
-            raise crashed(run.error, call_text(function, args), run.stderr)
-        if run.exit_code is not None:
-            raise exited(run.exit_code, call_text(function, args), run.stderr)
-        return run.value
+        return run.checked(call_text(function, args)).value
 
     def server(self, function: str, *args, kind: str = "tcp", **kwargs) -> Server:
         """Start a learner server (port 0: the OS picks) and wait until it listens."""
@@ -158,7 +175,8 @@ class Learner:
         return Server(self, proc, call_text(function, args), kind)._wait_ready()
 
     def program(self, function: str, *args, **kwargs) -> Program:
-        """Start a probe function that keeps running and reads what the test types on stdin."""
+        """Start a function (probe or ``"module:function"``) that keeps running and reads what
+        the test types on stdin."""
         proc = self.start(function, *args, stdin="pipe", **kwargs)
         return Program(self, proc, call_text(function, args))
 
@@ -189,7 +207,8 @@ class Learner:
 
 
 def call_text(function: str, args) -> str:
-    return show(f"{function}({', '.join(repr(a) for a in args)})")
+    """The call as the learner reads it: ``"mod:fn"`` is shown as ``mod.fn(...)``."""
+    return show(f"{function.replace(':', '.')}({', '.join(repr(a) for a in args)})")
 
 
 def crashed(error: dict, what: str, stderr: str = "") -> LearnerCrashed:
@@ -250,6 +269,11 @@ class Program:
     def timeout(self) -> float:
         return self.learner.exercise.timeout
 
+    @property
+    def pid(self) -> int:
+        """The program's main process (the sandbox child)."""
+        return self.proc.pid
+
     # -- talking to it --------------------------------------------------------------
     def type(self, text: str) -> bool:
         """Write text to the program's stdin, as a user typing; False if it stopped reading."""
@@ -290,17 +314,16 @@ class Program:
         return {**error, "traceback": self.learner.shown_paths(self.proc, error.get("traceback", ""))}
 
     def wait_exit(self, zh: str, en: str, timeout: float | None = None, **kw):
-        """The probe's return value once the program ends by itself within ``timeout``.
+        """The function's return value once the program ends by itself within ``timeout``.
 
-        Not ending in time fails this check only (with the stacks of where it was stuck);
+        Not ending in time fails this check only (with the stacks of where each thread is);
         the exercise's other checks still run.
         """
-        limit = timeout or self.timeout
-        kind, payload = self.proc.result(limit)
+        kind, _ = self.proc.result(timeout or self.timeout)
         if kind == "timeout":
-            raise LearnerFailure(zh, en, details="仍在运行时的调用栈 / stacks while still running:\n"
-                                 + (learner_traceback(self.learner.shown_paths(self.proc, self.proc.stack_dump())) or "(none written)"), **kw)
-        return self.result(0.5)
+            kw.setdefault("details", "各线程所在位置 / where each thread is:\n" + (self.stacks() or "(none written)"))
+            raise LearnerFailure(zh, en, **kw)
+        return self.result(1.0)
 
     # -- looking at it --------------------------------------------------------------
     def hang(self, zh: str, en: str) -> LearnerHung:
@@ -318,6 +341,22 @@ class Program:
 
     def alive(self) -> bool:
         return self.proc.alive()
+
+    def stacks(self) -> str:
+        """Where each of the program's threads and processes is right now (it keeps running),
+        with learner file paths as the learner knows them."""
+        return learner_traceback(self.learner.shown_paths(self.proc, self.proc.stack_dump()))
+
+    def outcome(self, timeout: float = 0.0) -> tuple[str, object]:
+        """How the program ended, without failing the check: ``("ok", value)``, ``("error",
+        {type, message, traceback})``, ``("exit", code)``, or ``("timeout", None)`` while it
+        still runs after ``timeout`` seconds."""
+        kind, payload = self.proc.result(timeout)
+        return kind, (self._shown(payload) if kind == "error" else payload)
+
+    def wait_output(self, timeout: float = 1.0):
+        """Give output still in the pipes (e.g. a traceback after a crash) time to arrive."""
+        self.proc.wait_output(timeout)
 
     def result(self, timeout: float | None = None):
         """The probe function's return value (for programs that end by themselves)."""
@@ -413,4 +452,4 @@ class Server(Program):
         return socket.create_connection(self.address, timeout=timeout or self.timeout)
 
 
-__all__ = ["Learner", "Run", "Program", "Server", "LearnerFailure", "validate", "state_for"]
+__all__ = ["Learner", "Run", "Program", "Server", "LearnerFailure", "call_text", "validate", "state_for"]

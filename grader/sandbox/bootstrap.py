@@ -4,6 +4,10 @@ It is passed to the interpreter with ``-c`` (so the child needs no read access t
 grader's files) and gets three file descriptors: the request (read once, then closed),
 the result channel, and the stack-dump file.  Order matters: limits and the dump handler
 are in place before the probe imports the learner's module.
+
+The function called is a probe function (``"observe"``: the suite's probe.py is run, then
+its function called) or the learner's own (``"module:function"``: the learner's module is
+imported and that function called; no probe code runs).
 """
 import os
 import sys
@@ -32,6 +36,23 @@ def _describe(exc):
     except BaseException:
         tb = ""
     return {"type": type(exc).__name__, "message": message[:4000], "traceback": tb[-12000:]}
+
+
+def _target(request):
+    """The callable the request names (see the module's docstring)."""
+    module, direct, name = request["function"].partition(":")
+    if direct:
+        __import__(module)
+        found = sys.modules[module]
+    else:
+        found = type(sys)("_grader_probe")
+        found.__file__ = request["probe_path"]
+        sys.modules[found.__name__] = found
+        exec(compile(request["probe_source"], request["probe_path"], "exec"), found.__dict__)
+        name = module
+    for part in name.split("."):
+        found = getattr(found, part)
+    return found
 
 
 def _main():
@@ -68,12 +89,8 @@ def _main():
     sys.path.extend(request.get("extra_path", ()))
     sys.argv = [request.get("argv0", "learner")] + list(request.get("argv", ()))
 
-    probe = type(sys)("_grader_probe")
-    probe.__file__ = request["probe_path"]
-    sys.modules[probe.__name__] = probe
     try:
-        exec(compile(request["probe_source"], request["probe_path"], "exec"), probe.__dict__)
-        value = getattr(probe, request["function"])(*request["args"], **request["kwargs"])
+        value = _target(request)(*request["args"], **request["kwargs"])
         outcome = ("ok", value)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt from learner code too
         outcome = ("error", _describe(exc))

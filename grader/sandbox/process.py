@@ -96,8 +96,10 @@ class LearnerProcess:
         self.started = time.monotonic()
         self._private = tempfile.mkdtemp(prefix="grader-run-")  # ours only: the dump file
         self.workdir = tempfile.mkdtemp(prefix="grader-learner-")
-        for name, src in files.items():
-            shutil.copyfile(src, os.path.join(self.workdir, name))
+        for name, src in files.items():  # name may hold "/" (a support package's files)
+            dest = os.path.join(self.workdir, name)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copyfile(src, dest)
         if self.conf.uid is not None:
             for root, dirs, names in os.walk(self.workdir):
                 for name in dirs + names + [""]:

@@ -1,8 +1,8 @@
-"""Helpers shared by the concurrent line-echo servers of the tcp unit: nonblocking-server,
-select-server, epoll-server and socketserver.
+"""Talking to the concurrent line-echo servers of the tcp unit: nonblocking-server,
+select-server, epoll-server and socketserver (their shared checks: ``kit.echo_suite``).
 
 Their protocol: lines of UTF-8 text ending in ``\\n``; the server sends every complete line
-back unchanged and logs it as ``<addr>: text``.  What these suites add to ``tcplines``: many
+back unchanged and logs it as ``<addr>: text``.  What this adds to ``kit.lines``: many
 clients holding their connections at once (connecting one after another, so neither a short
 listen backlog nor connections arriving together is what is measured), the server's own log
 lines per client, pausing the server (SIGSTOP) so that data or connections arrive while it
@@ -19,18 +19,10 @@ from dataclasses import dataclass
 import psutil
 import pytest
 
-from .feedback import check, fail, learner_traceback
-from .net import reset, send_in_fragments, wait_consumed
-from .tcplines import HOST, SETTLE, LineReader, count, fd_kinds, main_process, output_tail, settle
-from .tcplines import shown as _shown
+from grader.feedback import check, fail, learner_traceback
 
-__all__ = [
-    "HOST", "SETTLE", "Client", "open_client", "answer", "echo", "serve_many", "log_texts", "wait_log", "paused",
-    "stacks", "crash_details", "server_alive", "one_thread_one_process", "ensure_nofile", "open_file_limit", "count", "settle", "fd_kinds", "main_process", "output_tail",
-    "shown", "check_logs_lines", "check_logs_client_exit", "check_fragmented_line", "check_lines_sent_together",
-    "check_large_line", "check_partial_line_does_not_block", "check_client_sees_eof", "check_survives_reset",
-    "check_releases_closed_clients",
-]
+from .lines import LineReader, count, main_process, output_tail
+from .lines import shown as _shown
 
 
 def shown(data) -> str:
@@ -73,10 +65,10 @@ def server_alive(srv):
 def crash_details(srv, keep: int = 800) -> str | None:
     """When a connection broke: the exception that ended the server, if it ended (the probe
     reports it on the result channel, not on stderr), then the tails of its output."""
-    kind, payload = srv.proc.result(0.3)  # written before the process exits, so it is there if it died
+    kind, payload = srv.outcome(0.3)  # written before the process exits, so it is there if it died
     parts = []
     if kind == "error":
-        tb = learner_traceback(payload.get("traceback", "")).replace(srv.proc.workdir + "/", f"{srv.learner.exercise.id}/")
+        tb = learner_traceback(payload.get("traceback", ""))
         parts.append("服务器因异常结束 / the server ended with:\n" + (tb.strip() or f"{payload['type']}: {payload['message']}"))
     elif kind == "exit":
         parts.append(f"服务器进程已退出（退出码 {payload}）/ the server's process exited (code {payload})")
@@ -215,7 +207,7 @@ def paused(srv):
 
 def stacks(srv) -> str:
     """Where the server's threads are right now (it keeps running): for "never answered"."""
-    dump = learner_traceback(srv.proc.stack_dump()).replace(srv.proc.workdir + "/", f"{srv.learner.exercise.id}/").strip()
+    dump = srv.stacks().strip()
     text = "服务器此时所在位置 / where the server is waiting:\n" + (dump or "(none)")
     tail = output_tail(srv, keep=800)
     return text + ("\n" + tail if tail else "")
@@ -244,156 +236,6 @@ def ensure_nofile(need: int):
     if hard != resource.RLIM_INFINITY and hard < need:
         pytest.skip(f"this machine's open-file limit ({hard}) is below the {need} this check needs")
     resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
-
-
-# -- checks shared by the line-echo servers (each suite passes its own hints) ------------------
-def check_logs_lines(srv, stack, hint_zh: str, hint_en: str):
-    """Two lines from one client: both echoed, both logged as ``<addr>: text``."""
-    lines = ["hello", "你好，服务器！"]
-    client = open_client(srv, stack)
-    for line in lines:
-        echo(srv, client, line.encode())
-    wait_log(srv, client.addr, lines, "服务器没有按格式打印收到的行。", "The server did not log the lines it received as required.",
-             sent="\\n".join(lines) + "\\n", hint_zh=hint_zh, hint_en=hint_en)
-
-
-def check_logs_client_exit(srv, exit_line: str, hint_zh: str, hint_en: str):
-    """A client says one line and leaves: the server prints ``exit_line`` for its address."""
-    with contextlib.ExitStack() as stack:
-        client = open_client(srv, stack)
-        echo(srv, client, b"hi")
-    line = exit_line.format(addr=client.addr)
-    seen = srv.stdout.wait_for(lambda text: line in text, srv.timeout)
-    check(seen, "客户端断开后，服务器没有打印它离开的消息。", "After the client left, the server did not print its exit line.",
-          expected=line, got=srv.stdout.text()[-1000:] or "(没有输出 / no output)", hint_zh=hint_zh, hint_en=hint_en)
-
-
-def check_fragmented_line(srv, stack):
-    """One line in 4 fragments (two cuts inside a UTF-8 character), each sent once the server
-    has read the previous one: echoed and logged as one whole line."""
-    line = "你好，世界！ hello"
-    data = (line + "\n").encode()
-    parts = [data[:2], data[2:7], data[7:-3], data[-3:]]
-    shown_parts = " + ".join(repr(p) for p in parts)
-    client = open_client(srv, stack)
-    sent = send_in_fragments(client.sock, parts, srv.timeout)
-    if sent != len(parts):
-        fail("服务器没有读取分段发送的数据。", "The server did not read the data sent in fragments.",
-             sent=" + ".join(repr(p) for p in parts[:sent]), details=output_tail(srv))
-    got = answer(srv, client, data)
-    if got != line.encode():
-        fail("一行分 4 段到达（有的段在一个汉字的中间断开）时，服务器没有原样发回这一整行。",
-             "When a line arrived in 4 fragments (some cut inside a character), the server did not send back the whole "
-             "line unchanged.", sent=shown_parts, expected=shown(data), got=shown(got + b"\n"),
-             hint_zh="TCP 是字节流：每个客户端用一个缓冲区攒收到的字节，遇到 b\"\\n\" 才处理一行；不要逐块解码。",
-             hint_en="TCP is a stream: keep a buffer per client and handle a line only once its b\"\\n\" arrived; do not "
-                     "decode chunk by chunk.")
-    wait_log(srv, client.addr, [line], "一行分段到达时，服务器打印的不是完整的一行。",
-             "When a line arrived in fragments, the server did not log it as one whole line.", sent=shown_parts,
-             hint_zh="攒够一整行（遇到 b\"\\n\"）再解码、打印。", hint_en="Decode and log a line only once it is complete.")
-
-
-def check_lines_sent_together(srv, stack):
-    """Three lines in one send (one recv gets them all): three echoes, three log lines."""
-    lines = ["one", "two", "three"]
-    data = "".join(line + "\n" for line in lines).encode()
-    client = open_client(srv, stack)
-    client.send(data)
-    got = [answer(srv, client, data) for _ in lines]
-    if got != [line.encode() for line in lines]:
-        fail("三行一次发出时，回显的行不对。", "When three lines were sent at once, the echoed lines are wrong.",
-             sent=shown(data), expected=lines, got=[shown(g) for g in got])
-    wait_log(srv, client.addr, lines, "三行一次发出（一次 recv 就收到了三行）时，服务器应打印三行日志。",
-             "When three lines were sent at once (one recv got all three), the server must log three lines.",
-             sent=shown(data), hint_zh="一次 recv 可能包含好几行：把缓冲区里每一个完整的行都处理掉。",
-             hint_en="One recv may hold several lines: handle every complete line in the buffer.")
-
-
-def check_large_line(srv, stack, hint_zh: str, hint_en: str):
-    """A 64 KiB line sent at once, all of it waiting when the server wakes: echoed whole."""
-    line = "".join(f"{i:05d}," for i in range(10923)).encode()  # 65538 bytes, then the \n
-    size = len(line) + 1
-    client = open_client(srv, stack)
-    with paused(srv):  # the whole line is waiting in the kernel when the server looks next
-        client.send(line + b"\n")
-    got = answer(srv, client, line + b"\n",
-                 stuck_zh=f"一次发出的 {size} 字节的一行在 {srv.timeout:g} 秒内没有被发回。",
-                 stuck_en=f"A line of {size} bytes sent at once was not echoed within {srv.timeout:g} s.",
-                 hint_zh=hint_zh, hint_en=hint_en)
-    if got != line:
-        fail(f"一次发出的 {size} 字节的一行没有被原样发回。", f"A line of {size} bytes sent at once did not come back unchanged.",
-             sent=shown(line + b"\n"), expected=shown(line + b"\n"), got=shown(got + b"\n"), hint_zh=hint_zh, hint_en=hint_en)
-
-
-def check_partial_line_does_not_block(srv, stack, hint_zh: str, hint_en: str):
-    """One client sends half a line (and the server has read it); another is served meanwhile;
-    then the first completes its line and gets it back whole."""
-    slow = open_client(srv, stack)
-    slow.send("半行 / half a li".encode())
-    if not wait_consumed(slow.sock, srv.timeout):
-        fail("服务器没有读取客户端发来的数据。", "The server did not read the client's data.", sent="半行 / half a li",
-             details=output_tail(srv))
-    other = open_client(srv, stack)  # after the first was served: never two connections arriving together
-    echo(srv, other, "另一个客户端 / another client".encode(),
-         stuck_zh=f"一个客户端只发了半行时，另一个客户端在 {srv.timeout:g} 秒内没有收到回显：服务器在等那半行。",
-         stuck_en=f"While one client had sent only half a line, another got no echo within {srv.timeout:g} s: the server "
-                  "waited for the rest of that line.", hint_zh=hint_zh, hint_en=hint_en)
-    slow.send(b"ne\n")
-    got = answer(srv, slow, "半行 / half a line\n".encode())
-    if got != "半行 / half a line".encode():
-        fail("分两次发完的一行没有被原样发回。", "A line sent in two parts did not come back unchanged.",
-             sent="半行 / half a li + ne\\n", expected="半行 / half a line", got=shown(got))
-
-
-def check_client_sees_eof(srv, stack, hint_zh: str, hint_en: str):
-    """The client shuts down its sending side: the server closes, the client reads EOF."""
-    client = open_client(srv, stack)
-    echo(srv, client, b"last words")
-    client.sock.shutdown(socket.SHUT_WR)  # "I am done sending": the server should close its side
-    try:
-        rest = client.reader.line(srv.timeout)
-    except TimeoutError:
-        fail(f"客户端关闭发送方向后，{srv.timeout:g} 秒内没有收到服务器关闭连接（EOF）。",
-             f"After the client shut down its sending side, no EOF (server closing) arrived within {srv.timeout:g} s.",
-             hint_zh=hint_zh, hint_en=hint_en)
-    check(rest is None, "客户端关闭发送方向后，服务器应关闭连接。", "After the client shut down its sending side, the server must "
-          "close the connection.", expected="EOF", got=shown(rest or b""))
-
-
-def check_survives_reset(srv, stack, exit_line: str):
-    """A client resets its connection (RST, as a crashing client): the server logs it as gone
-    and goes on serving."""
-    victim = open_client(srv, stack)
-    echo(srv, victim, b"about to crash")
-    reset(victim.sock)
-    echo(srv, open_client(srv, stack), b"still there?")
-    line = exit_line.format(addr=victim.addr)
-    seen = srv.stdout.wait_for(lambda text: line in text, srv.timeout)
-    check(seen, "一个客户端异常断开（RST）后，服务器没有打印它离开的消息。",
-          "After a client reset its connection, the server did not print its exit line.",
-          expected=line, got=srv.stdout.text()[-1000:], details=srv.stderr.text()[-1500:] or None,
-          hint_zh="连接被重置时 recv 抛出 ConnectionResetError：当作客户端离开处理。",
-          hint_en="On a reset connection recv raises ConnectionResetError: handle it as the client leaving.")
-
-
-def check_releases_closed_clients(srv, exit_line: str, n: int, hint_zh: str, hint_en: str, serve_hints: dict):
-    """After ``n`` clients came and went, the server's descriptor count is back to its baseline
-    (taken after one client left) and a new client is served."""
-    with contextlib.ExitStack() as stack:  # one client first: the baseline holds what one finished client leaves
-        first = open_client(srv, stack)
-        echo(srv, first, b"first")
-    srv.stdout.wait_for(lambda text: exit_line.format(addr=first.addr) in text, srv.timeout)
-    server_alive(srv)
-    baseline, before = count(srv, "fds"), fd_kinds(main_process(srv).pid)
-    with contextlib.ExitStack() as stack:
-        serve_many(srv, n, stack, **serve_hints)
-    server_alive(srv)
-    now = settle(srv, "fds", baseline)
-    check(now <= baseline, f"{n} 个客户端离开 {SETTLE:g} 秒后，服务器打开的文件描述符从 {baseline} 个变成了 {now} 个。",
-          f"{SETTLE:g} s after {n} clients left, the server has {now} open file descriptors instead of {baseline}.",
-          expected=f"<= {baseline} {before}", got=f"{now} {fd_kinds(main_process(srv).pid)}", hint_zh=hint_zh, hint_en=hint_en)
-    with contextlib.ExitStack() as stack:
-        echo(srv, open_client(srv, stack), b"one more")
 
 
 def open_file_limit(pid: int) -> int | None:

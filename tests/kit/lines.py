@@ -1,5 +1,5 @@
-"""Helpers shared by the line-based tcp suites: timestamp-echo, duplex-chat, iterative-server,
-multithread-server and chat-server.
+"""Line protocols over real sockets, for the tcp unit's suites (timestamp-echo, duplex-chat,
+iterative-server, multithread-server, chat-server; the echo servers through ``kit.echo``).
 
 Their protocols are lines of UTF-8 text ending in ``\\n``.  The tests talk to learner servers
 with real sockets and read replies line by line with deadlines; they drive learner programs
@@ -16,7 +16,7 @@ import time
 
 import psutil
 
-from .feedback import LearnerFailure, fail
+from grader.feedback import LearnerFailure, fail
 
 HOST = "127.0.0.1"
 SETTLE = 3.0  # how long a server may take to release a client's thread and socket after it left
@@ -146,6 +146,22 @@ class LineReader:
         return chunk
 
 
+def echo_line(srv, sock: socket.socket, reader: LineReader, text: str) -> bytes | None:
+    """Send ``text`` as one line; the next line that comes back (None: the server closed)."""
+    sock.sendall(text.encode() + b"\n")
+    return reader.line(srv.timeout)
+
+
+def log_has(wanted: list[str]):
+    """A stdout predicate: the wanted lines appear in this order (other lines may come between)."""
+
+    def predicate(text):
+        it = iter(text.splitlines())
+        return all(any(line == want for line in it) for want in wanted)
+
+    return predicate
+
+
 def clients_at_once(srv, n: int, stack, hint_zh: str, hint_en: str):
     """``n`` clients connected at once, each sends a line; every one must get its echo while
     all stay connected.  Fails (not a hang) if only some are served.  (socks, readers)"""
@@ -224,7 +240,7 @@ def fd_kinds(pid: int) -> dict:
 # -- learner programs (driven through stdin) ----------------------------------------------
 def _ended(prog, zh: str, en: str, **kw):
     """The program ended while a test still waited for it: its exception, or this failure."""
-    prog.proc.wait_output(0.5)
+    prog.wait_output(0.5)
     prog.result(1.0)  # raises the learner's exception (with traceback) if it crashed
     kw.setdefault("got", prog.stdout.text()[-1500:] or "(没有输出 / no output)")
     raise LearnerFailure(zh + "（程序已经结束了。）", en + " (The program had already ended.)", **kw)
@@ -267,19 +283,6 @@ def accept_from(prog, listener: socket.socket, timeout: float | None = None) -> 
             fail(f"客户端在 {timeout or prog.timeout:g} 秒内没有连接服务器。",
                  f"The client did not connect to the server within {timeout or prog.timeout:g} s.",
                  details=output_tail(prog))
-
-
-def wait_exit(prog, zh: str, en: str, timeout: float | None = None, **kw):
-    """Wait for the program to return by itself; its value.  Still running: a failure (not a
-    hang: the exercise's other checks still run) with the stacks of its threads."""
-    kind, _ = prog.proc.result(timeout or prog.timeout)
-    if kind == "timeout":
-        stacks = prog.proc.stack_dump()
-        from .feedback import learner_traceback
-
-        kw.setdefault("details", "各线程所在位置 / where each thread is:\n" + (learner_traceback(stacks) or "(none)"))
-        raise LearnerFailure(zh, en, **kw)
-    return prog.result(1.0)
 
 
 def listening() -> socket.socket:

@@ -1,40 +1,19 @@
-"""Checks shared by the processes/queue, processes/pipe and processes/copydir suites.
+"""Checks shared by the processes unit's suites.
 
-Their probes return plain values: ``import`` (what importing the learner's module did: it
-should only define things), the learner's ``value`` or ``error``, ``trace`` (hops
-``[sender pid, receiver pid, value]`` written by the probe's traced items each time one is
-unpickled in another process), ``me`` (the probe's pid) and ``left`` (``[pid, state]`` of
-processes still below the probe after the call).  These helpers turn them into checks.
+Their probes (with ``probekit.procs`` / ``probekit.ipc``) return plain values: ``import``
+(what importing the learner's module did: it should only define things), the learner's
+``value`` or ``error``, ``trace`` (hops ``{sender, receiver, value}`` recorded by the traced
+items each time one is unpickled in another process), ``me`` (the probe's pid) and ``left``
+(``[pid, state]`` of processes still below the probe after the call).
 """
 from __future__ import annotations
 
 import time
 
-from .feedback import LearnerHung, check, fail, learner_traceback
-from .harness import crashed, exited
+from grader.feedback import check, fail, learner_traceback
 
 GUARD_HINT_ZH = '把调用 main() 的语句放在 if __name__ == "__main__": 下面：导入模块时只应定义函数。'
 GUARD_HINT_EN = 'Put the call of main() under if __name__ == "__main__":, so importing the module only defines functions.'
-
-
-def run(learner, function: str, *args, what: str, stdin: bytes | None = None, hang=None):
-    """Run a probe function and return its Run (value, stdout, stderr).
-
-    ``what`` is the learner's call as the learner should read it.  ``hang`` = (zh, en, hint_zh,
-    hint_en) re-words a hang of this check; the stacks taken before the kill stay in details.
-    """
-    try:
-        result = learner.run(function, *args, stdin=stdin)
-    except LearnerHung as exc:
-        if hang is None or learner.state.hung_in != learner.check:
-            raise  # not this check's hang (an earlier one made the exercise fail fast)
-        zh, en, hint_zh, hint_en = hang
-        raise LearnerHung(zh, en, sent=what, hint_zh=hint_zh, hint_en=hint_en, details=exc.details) from None
-    if result.error is not None:
-        raise crashed(result.error, what, result.stderr)
-    if result.exit_code is not None:
-        raise exited(result.exit_code, what, result.stderr)
-    return result
 
 
 def imported(got: dict, file: str):
@@ -65,26 +44,13 @@ def guarded(got: dict, file: str):
           got=imp["printed"] or None, hint_zh=GUARD_HINT_ZH, hint_en=GUARD_HINT_EN)
 
 
-def no_error(got: dict, call: str, stderr: str = "", sent: str | None = None, **hint):
-    """The learner's call returned instead of raising (``call``: short, e.g. "read(q, 2)")."""
-    error = got.get("error")
-    if error:
-        tail = stderr.strip()
-        fail(f"{call} 抛出了异常 {error['type']}: {error['message']}", f"{call} raised {error['type']}: {error['message']}",
-             sent=sent, details=learner_traceback(error.get("traceback", "")) + (f"\n--- stderr ---\n{tail[-1500:]}" if tail else ""),
-             **hint)
-
-
-def lines(text: str) -> list[str]:
-    """Printed lines ("\\n" only: a "\\r" stays inside its line)."""
-    out = text.split("\n")
-    return out[:-1] if out and out[-1] == "" else out
-
-
-def stderr_details(stderr: str) -> str | None:
-    """A child's traceback goes to stderr: show its end where it may explain a failure."""
-    tail = stderr.strip()
-    return f"--- stderr ---\n{tail[-1500:]}" if tail else None
+def none_escaped(got: dict, what: str, **kw):
+    """No process the learner's code forked came back out of it (``got["escaped"]``: the pids
+    the probe caught returning into its own code, which they would have gone on running)."""
+    if got.get("escaped"):
+        fail(f"{what} 创建的进程（pid {got['escaped']}）从函数里返回了，接着执行了调用者的代码。",
+             f"A process made by {what} (pid {got['escaped']}) returned from the function and went on running the "
+             "caller's code.", **kw)
 
 
 def nothing_left(got: dict, what: str, **hint):
@@ -113,3 +79,25 @@ def wait_no_children(program, settle: float) -> list:
         if not live or time.monotonic() > end:
             return live
         time.sleep(0.02)  # polling the process table
+
+
+def children(got: dict, parent: int | None = None) -> list[int]:
+    """The pids forked by ``parent`` (default: the probe's process ``got["me"]``), from the
+    probe's fork records ``got["forks"]`` ([pid, parent] pairs)."""
+    parent = got["me"] if parent is None else parent
+    return [pid for pid, ppid in got["forks"] if ppid == parent]
+
+
+def hops_of(got: dict, values) -> dict:
+    """value -> [(sender, receiver)] for every hop of the traced items in ``got["trace"]``."""
+    hops = {v: [] for v in values}
+    for hop in got["trace"]:
+        hops.setdefault(hop["value"], []).append((hop["sender"], hop["receiver"]))
+    return hops
+
+
+def one_hop_each(hops: dict) -> list[tuple[int, int]] | None:
+    """The (sender, receiver) of every value's hop when each value made exactly one, else None."""
+    if not all(len(h) == 1 for h in hops.values()):
+        return None
+    return [h[0] for h in hops.values()]

@@ -1,14 +1,14 @@
-"""Helpers for the advanced unit's suites: compare what a probe observed with what was expected.
+"""Compare what a probe observed with what was expected (the advanced unit's suites).
 
 A probe observes learner objects inside the sandbox and sends back, for each labelled
 observation, either ``{"value": v}`` (a plain value) or ``{"raised": type, "message": text}``
-(the learner code raised).  The check lists the expected result per label; ``expect``
+(the learner code raised): ``probekit.values.observe`` / ``steps``.  The check lists the expected result per label; ``expect``
 fails on the first label that differs and names it, so the learner sees which expression
 went wrong, what it should give and what it gave.
 """
 from __future__ import annotations
 
-from .feedback import fail
+from grader.feedback import fail
 
 
 class Raises:

@@ -1,5 +1,5 @@
 """advanced/attributes: class attribute is_alive, instance attributes hp/mp, instance, static and class methods."""
-from grader.advanced import Raises, expect
+from kit.values import Raises, expect
 
 TWO = "a1 = AI(100, 50); a2 = AI(60, 120)"
 CLASS_ATTR_HINT = dict(hint_zh="在 class 语句里（方法外面）写 is_alive = False，不要在 __init__ 里写 self.is_alive。",

@@ -5,23 +5,10 @@ exercised through labelled observations ({"value": v} or {"raised": type, "messa
 """
 import contextlib
 import io
-import os
-import traceback
 
 import builtin_demo
 
-
-def _error(exc):
-    tb = "".join(traceback.format_exception(exc, limit=-12)).replace(os.getcwd() + os.sep, "")
-    return {"type": type(exc).__name__, "message": str(exc)[:300], "traceback": tb[-3000:]}
-
-
-def _plain(value):
-    if isinstance(value, (bool, int, float, str, type(None))):
-        return value
-    if isinstance(value, (list, tuple)) and all(isinstance(x, (bool, int, float, str, type(None), tuple, list)) for x in value):
-        return value
-    return repr(value)[:300]
+from probekit.values import error_of, observe, plain
 
 
 class Counting:
@@ -43,16 +30,16 @@ def lazy(function, inputs):
     try:
         result = getattr(builtin_demo, function)(*sources)
     except Exception as exc:
-        return {"error": _error(exc)}
+        return {"error": error_of(exc)}
     out = {"error": None, "type": type(result).__name__, "taken_after_call": [s.taken for s in sources]}
     try:
         out["is_iterator"] = iter(result) is result
         first = next(iter(result))
-        out["first"] = _plain(first)
+        out["first"] = plain(first, tuples=True)
         out["taken_after_next"] = [s.taken for s in sources]
-        out["rest"] = _plain(list(result))
+        out["rest"] = plain(list(result), tuples=True)
     except Exception as exc:
-        out["error"] = _error(exc)
+        out["error"] = error_of(exc)
     return out
 
 
@@ -67,28 +54,16 @@ def results(function, cases):
             if function in ("pair_up", "odd_numbers"):
                 value = list(value)
         except Exception as exc:
-            out.append({"error": _error(exc)})
+            out.append({"error": error_of(exc)})
             break  # the first crash is what the learner needs to see
         out.append({
             "error": None,
             "type": type(value).__name__,
-            "value": _plain(value),
+            "value": plain(value, tuples=True),
             "inputs_unchanged": [list(a) if isinstance(a, (list, tuple)) else a for a in args] == before
             and [type(a).__name__ for a in args] == kinds,
             "inputs_after": repr(args)[:300],
         })
-    return out
-
-
-def observe(checks):
-    out = {}
-    for label, func in checks:
-        try:
-            value = func()
-        except Exception as exc:
-            out[label] = {"raised": type(exc).__name__, "message": str(exc)[:300]}
-        else:
-            out[label] = {"value": _plain(value)}
     return out
 
 
@@ -196,20 +171,10 @@ class Plain:
 
 
 def describe():
-    def run(make):
-        try:
-            return {"value": _plain_dict(builtin_demo.describe(make()))}
-        except Exception as exc:
-            return {"raised": type(exc).__name__, "message": str(exc)[:300]}
-
-    return {
-        "describe(Hero('zzy', 80))": run(lambda: builtin_demo.Hero("zzy", 80)),
-        "describe(Villain('v'))  # class Villain(Hero): 没有文档字符串 / no docstring; self.evil = True": run(lambda: Villain("v")),
-        "describe(Plain())  # class Plain: \"\"\"普通的类 / A plain class.\"\"\"; self.x = 1": run(Plain),
-    }
-
-
-def _plain_dict(value):
-    if not isinstance(value, dict):
-        return repr(value)[:300]
-    return {str(k): _plain(v) for k, v in value.items()}
+    return observe([
+        ("describe(Hero('zzy', 80))", lambda: builtin_demo.describe(builtin_demo.Hero("zzy", 80))),
+        ("describe(Villain('v'))  # class Villain(Hero): 没有文档字符串 / no docstring; self.evil = True",
+         lambda: builtin_demo.describe(Villain("v"))),
+        ("describe(Plain())  # class Plain: \"\"\"普通的类 / A plain class.\"\"\"; self.x = 1",
+         lambda: builtin_demo.describe(Plain())),
+    ])

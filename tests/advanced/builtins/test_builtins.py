@@ -2,19 +2,15 @@
 __str__, __repr__, __getattr__, __doc__, __dict__, __bases__."""
 import random
 
-from grader.advanced import Raises, expect
-from grader.feedback import check, equal, fail
+from grader.feedback import check, equal
+from kit.calls import raised
+from kit.values import Raises, expect
 
 SEED = 20240111  # generated inputs (shown on failure)
 CASES = 40
 
 L1 = [0, 1, 2, 3, 4, 5, 6]
 L2 = ["Sun", "M", "T", "W", "T", "F", "S"]
-
-
-def crashed(error, sent):
-    fail(f"调用时抛出了异常 {error['type']}: {error['message']}", f"The call raised {error['type']}: {error['message']}",
-         sent=sent, details=error.get("traceback"))
 
 
 def call_text(function, args):
@@ -27,7 +23,7 @@ def run_cases(learner, function, cases, expected_of, zh, en, wrap="list", **hint
     for args, result in zip(cases, got, strict=False):
         sent = (f"{wrap}({call_text(function, args)})" if wrap else call_text(function, args)) + f"   (seed={SEED})"
         if result["error"]:
-            crashed(result["error"], sent)
+            raised(result["error"], sent=sent)
         equal(result["value"], expected_of(*args), zh, en, sent=sent, **hints)
     return got
 
@@ -54,7 +50,7 @@ def lazy_check(learner, function, inputs, first, type_name):
     sent = (f"{function}({', '.join(f'Counting({items!r})' for items in inputs)})   "
             "# Counting 记录被取走了几个元素 / counts the items taken from it")
     if got["error"]:
-        crashed(got["error"], sent)
+        raised(got["error"], sent=sent)
     hints = dict(hint_zh=f"直接返回 {type_name}(...) 的结果，不要用 list(...) 或列表推导式把它变成列表。",
                  hint_en=f"Return the {type_name}(...) object itself; do not turn it into a list with list(...) or a comprehension.")
     equal(got["taken_after_call"], [0] * len(inputs), f"{function} 返回时还不应从输入里取任何元素：{type_name} 对象是惰性的。",
@@ -122,7 +118,7 @@ def test_descending_keeps_input(learner):
     for args, result in zip(cases, got, strict=False):
         sent = call_text("descending", args) + f"   (seed={SEED})"
         if result["error"]:
-            crashed(result["error"], sent)
+            raised(result["error"], sent=sent)
         check(result["inputs_unchanged"], "descending 不能修改传进来的序列：sorted 返回新列表。",
               "descending must not change the sequence it is given: sorted returns a new list.", sent=sent,
               got=f"调用后 / afterwards: {result['inputs_after']}",

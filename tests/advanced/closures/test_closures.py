@@ -2,7 +2,7 @@
 
 Each check is a short script: (code, expected) lines run in order inside the sandbox (see probe.run).
 """
-from grader.advanced import expect
+from kit.values import expect
 
 NONLOCAL_HINT = dict(hint_zh="计数放在 make_counter 的局部变量 count 里，counter 里先写 nonlocal count 再 count += 1；不要用 global。",
                      hint_en="Keep the count in make_counter's local variable count; in counter write nonlocal count, then "

@@ -8,28 +8,14 @@ or set of the original is reachable from it.
 """
 import contextlib
 import io
-import os
 import random
-import traceback
 
 import copying
 
+from probekit.values import error_of, text
+
 MUTABLE = (list, dict, set)
 ATOMS = (int, float, str, bytes, bool, type(None))
-
-
-def _error(exc):
-    # The last frames are enough, and formatting all 3000 of a RecursionError is slow.
-    tb = "".join(traceback.format_exception(exc, limit=-12)).replace(os.getcwd() + os.sep, "")
-    return {"type": type(exc).__name__, "message": str(exc)[:300], "traceback": tb[-3000:]}
-
-
-def _repr(obj, limit=300):
-    try:
-        text = repr(obj)
-    except Exception as exc:  # a broken copy may not even print
-        text = f"<repr failed: {type(exc).__name__}>"
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def shape(obj, seen=None):
@@ -45,12 +31,12 @@ def shape(obj, seen=None):
             return ["list", number, [shape(item, seen) for item in obj]]
         if kind is dict:
             return ["dict", number, [[shape(k, seen), shape(v, seen)] for k, v in obj.items()]]
-        return ["set", number, sorted(_repr(item) for item in obj)]  # items are hashable atoms/tuples
+        return ["set", number, sorted(text(item, repr) for item in obj)]  # items are hashable atoms/tuples
     if kind is tuple:
         return ["tuple", [shape(item, seen) for item in obj]]
     if kind in ATOMS:
         return [kind.__name__, repr(obj)]
-    return ["other", kind.__name__, _repr(obj, 100)]
+    return ["other", kind.__name__, text(obj, repr, 100)]
 
 
 def judge(original):
@@ -63,7 +49,7 @@ def judge(original):
         with contextlib.redirect_stdout(out):
             copied = copying.my_deepcopy(original)
     except BaseException as exc:  # RecursionError from a cycle is the interesting one
-        return {"error": _error(exc), "expected": before, "original": _repr(original)}, None
+        return {"error": error_of(exc), "expected": before, "original": text(original, repr)}, None
     reached = {}
     _collect(copied, reached)
     shared = [type(originals[key]).__name__ for key in reached if key in originals]
@@ -73,8 +59,8 @@ def judge(original):
         "got": shape(copied),
         "shared": shared,  # lists/dicts/sets of the original reachable from the copy
         "original_changed": shape(original) != before,
-        "original": _repr(original),
-        "copy": _repr(copied),
+        "original": text(original, repr),
+        "copy": text(copied, repr),
     }, copied
 
 
@@ -104,9 +90,9 @@ def three_copies():
     try:
         got = copying.three_copies(list1)
     except BaseException as exc:
-        return {"error": _error(exc)}
+        return {"error": error_of(exc)}
     if not isinstance(got, (tuple, list)) or len(got) != 3:
-        return {"error": None, "not_three": _repr(got)}
+        return {"error": None, "not_three": text(got, repr)}
     a, s, d = got
     facts = {
         "by_assign is list1": a is list1,
@@ -126,7 +112,7 @@ def demo():
         with contextlib.redirect_stdout(out):
             copying.demo()
     except BaseException as exc:
-        return {"error": _error(exc), "lines": out.getvalue().splitlines()}
+        return {"error": error_of(exc), "lines": out.getvalue().splitlines()}
     return {"error": None, "lines": out.getvalue().splitlines()}
 
 
@@ -158,8 +144,8 @@ def independent_calls():
         a[1].append(3)
         c2 = copying.my_deepcopy(a)
     except BaseException as exc:
-        return {"error": _error(exc)}
-    return {"error": None, "c1": _repr(c1), "c2": _repr(c2), "c1 is c2": c1 is c2,
+        return {"error": error_of(exc)}
+    return {"error": None, "c1": text(c1, repr), "c2": text(c2, repr), "c1 is c2": c1 is c2,
             "c1[1] is c2[1]": type(c1) is list and type(c2) is list and len(c1) == len(c2) == 2 and c1[1] is c2[1]}
 
 

@@ -1,5 +1,6 @@
 """advanced/copying: = / copy.copy / copy.deepcopy on the notes' list, and my_deepcopy."""
 from grader.feedback import check, equal, fail
+from kit.calls import raised
 
 SEED = 20240107  # generated data: case i is built from seed SEED * 1000 + i (shown on failure)
 GENERATED = 150
@@ -12,9 +13,7 @@ MEMO_HINT = dict(
 
 
 def crashed(error, sent):
-    hint = MEMO_HINT if error["type"] == "RecursionError" else {}
-    fail(f"调用时抛出了异常 {error['type']}: {error['message']}", f"The call raised {error['type']}: {error['message']}",
-         sent=sent, details=error.get("traceback"), **hint)
+    raised(error, sent=sent, **(MEMO_HINT if error["type"] == "RecursionError" else {}))
 
 
 # -- the notes' three ways ---------------------------------------------------------------------

@@ -5,11 +5,11 @@ captures what was printed; results, exceptions and attributes come back as plain
 """
 import contextlib
 import io
-import os
 import time
-import traceback
 
 import decorators
+
+from probekit.values import error_of
 
 MISSING = "<missing>"
 
@@ -22,13 +22,8 @@ def _captured(call):
         try:
             value = call()
         except Exception as exc:  # reported by the check, which says what was expected
-            error = {"type": type(exc).__name__, "message": str(exc), "traceback": _traceback()}
+            error = error_of(exc)
     return value, out.getvalue().splitlines(), error
-
-
-def _traceback():
-    """The learner's part of the traceback, with file paths relative to their submission."""
-    return traceback.format_exc().replace(os.getcwd() + os.sep, "")[-3000:]
 
 
 def _attr(obj, name):

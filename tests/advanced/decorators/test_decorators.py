@@ -11,7 +11,7 @@ RETURN_HINT = dict(hint_zh="包装函数要 return func(*args, **kwargs) 的结�
                    hint_en="The wrapper must return what func(*args, **kwargs) returned.")
 
 
-def raised(error, sent):
+def crashed(error, sent):
     """The learner's decorated call raised where it should not have."""
     hint = ARGS_HINT if error["type"] == "TypeError" else {}
     fail(f"调用被装饰的函数时抛出了异常 {error['type']}: {error['message']}",
@@ -21,12 +21,12 @@ def raised(error, sent):
 
 def no_error(got, sent):
     if got.get("error"):
-        raised(got["error"], sent)
+        crashed(got["error"], sent)
 
 
 def cache_errors(got, sent):
     for error in got["errors"]:
-        raised(error, sent)
+        crashed(error, sent)
 
 
 # -- check_access ------------------------------------------------------------------------

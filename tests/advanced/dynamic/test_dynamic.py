@@ -1,6 +1,6 @@
 """advanced/dynamic: adding class attributes, instance methods (types.MethodType), class and static
 methods at run time; __slots__; deleting a method."""
-from grader.advanced import Raises, expect
+from kit.values import Raises, expect
 
 BIND_HINT = dict(hint_zh="obj.move = types.MethodType(move, obj)：把函数绑定到这一个实例上，self 才会自动传入。",
                  hint_en="obj.move = types.MethodType(move, obj): bind the function to this one instance so self is passed.")

@@ -6,32 +6,27 @@ not a cycle, and gc.collect() frees the cycle.
 """
 import copy
 import gc
-import os
-import traceback
 import weakref
 
 import gc_demo
 
-
-def _error(exc):
-    # The last frames are enough, and formatting all 3000 of a RecursionError is slow.
-    tb = "".join(traceback.format_exception(exc, limit=-12)).replace(os.getcwd() + os.sep, "")
-    return {"type": type(exc).__name__, "message": str(exc)[:300], "traceback": tb[-3000:]}
+from probekit.values import SCALARS, attempt, error_of, text
 
 
-def _plain(value):
-    return value if isinstance(value, (bool, int, float, str, type(None))) else repr(value)[:200]
+def _scalar(value):
+    """A scalar as it is, anything else by its repr (so that answers can be sorted)."""
+    return value if type(value) in SCALARS else text(value, repr)
 
 
 def _describe(pair):
     """Plain facts about what make_cycle()/make_chain() returned."""
     if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-        return {"pair": False, "repr": repr(pair)[:200]}
+        return {"pair": False, "repr": text(pair, repr)}
     a, b = pair
     return {
         "pair": True,
         "types": [type(a).__name__, type(b).__name__],
-        "names": [_plain(getattr(a, "name", "<missing>")), _plain(getattr(b, "name", "<missing>"))],
+        "names": [_scalar(getattr(a, "name", "<missing>")), _scalar(getattr(b, "name", "<missing>"))],
         "a.ref is b": getattr(a, "ref", None) is b,
         "b.ref is a": getattr(b, "ref", None) is a,
         "b.ref is None": hasattr(b, "ref") and b.ref is None,
@@ -47,7 +42,7 @@ def lifetime(which):
         try:
             pair = getattr(gc_demo, which)()
         except Exception as exc:
-            return {"error": _error(exc)}
+            return {"error": error_of(exc)}
         facts = _describe(pair)
         if not facts["pair"]:
             return {"error": None, "facts": facts}
@@ -115,14 +110,14 @@ def survives(kinds, enabled_before):
         try:
             answer = gc_demo.survives_del(make)
         except Exception as exc:
-            results[kind] = {"error": _error(exc)}
+            results[kind] = {"error": error_of(exc)}
             continue
         finally:
             enabled_after = gc.isenabled()
             gc.enable()
         results[kind] = {
             "error": None,
-            "answer": _plain(answer),
+            "answer": _scalar(answer),
             "calls": len(made),
             "enabled_after": enabled_after,
             "alive_after": bool(made) and made[0]() is not None,
@@ -138,15 +133,15 @@ def garbage(cases):
         try:
             result = gc_demo.garbage(objects, refs, roots)
         except Exception as exc:
-            out.append({"error": _error(exc)})
+            out.append({"error": error_of(exc)})
             break  # the first crash is what the learner needs to see
         answer = {"error": None, "type": type(result).__name__, "changed": (objects, refs, roots) != before}
         if isinstance(result, (set, frozenset)):
-            answer["result"] = sorted(_plain(x) for x in result)
+            answer["result"] = sorted(_scalar(x) for x in result)
         else:
-            answer["repr"] = repr(result)[:300]
+            answer["repr"] = text(result, repr)
         if answer["changed"]:
-            answer["input_after"] = repr((objects, refs, roots))[:300]
+            answer["input_after"] = text((objects, refs, roots), repr)
         out.append(answer)
     return out
 
@@ -159,10 +154,10 @@ def garbage_chains(n):
     try:
         result = gc_demo.garbage(objects, refs, ["r0"])
     except Exception as exc:
-        return {"error": _error(exc)}
+        return {"error": error_of(exc)}
     if not isinstance(result, (set, frozenset)):
-        return {"error": None, "type": type(result).__name__, "repr": repr(result)[:300]}
-    return {"error": None, "type": type(result).__name__, "result": sorted(_plain(x) for x in result)}
+        return {"error": None, "type": type(result).__name__, "repr": text(result, repr)}
+    return {"error": None, "type": type(result).__name__, "result": sorted(_scalar(x) for x in result)}
 
 
 def small_ints(numbers):
@@ -174,10 +169,4 @@ def interned(texts):
 
 
 def _predicate(func, inputs):
-    answers = []
-    for value in inputs:
-        try:
-            answers.append({"value": _plain(func(value))})
-        except Exception as exc:
-            answers.append({"raised": type(exc).__name__, "message": str(exc)[:300]})
-    return answers
+    return [attempt(lambda value=value: func(value)) for value in inputs]

@@ -2,6 +2,7 @@
 import random
 
 from grader.feedback import check, equal, fail
+from kit.calls import raised
 
 SEED = 20240110  # generated graphs and inputs (shown on failure)
 
@@ -11,8 +12,7 @@ def crashed(error, sent):
     if error["type"] == "RecursionError":
         hint = dict(hint_zh="不要用递归遍历：用一个列表当栈（todo.pop() / todo.extend(...)）。",
                     hint_en="Do not walk the graph recursively: use a list as a stack (todo.pop() / todo.extend(...)).")
-    fail(f"调用时抛出了异常 {error['type']}: {error['message']}", f"The call raised {error['type']}: {error['message']}",
-         sent=sent, details=error.get("traceback"), **hint)
+    raised(error, sent=sent, **hint)
 
 
 # -- a reference cycle, observed through weak references -------------------------------------------

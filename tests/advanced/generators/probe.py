@@ -25,12 +25,12 @@ def run_fib(times):
 
 
 def first_items_peak(times, count):
-    """Peak memory (bytes) while taking the first `count` items of fib(times)."""
+    """The first `count` items of fib(times), and the peak memory (bytes) while taking them."""
     tracemalloc.start()
     items = list(itertools.islice(generators.fib(times), count))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return items, peak
+    return {"items": items, "peak": peak}
 
 
 def drain_sample():

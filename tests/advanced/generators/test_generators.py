@@ -42,7 +42,8 @@ def test_fib_does_not_print(learner):
 
 
 def test_fib_is_lazy(learner):
-    items, peak = learner.call("first_items_peak", 20_000, 10)
+    got = learner.call("first_items_peak", 20_000, 10)
+    items, peak = got["items"], got["peak"]
     equal(items, expected_fib(8), "fib(20000) 的前 10 个数不对。", "The first 10 items of fib(20000) are wrong.")
     check(peak < 256 * 1024, f"只取 fib(20000) 的前 10 个数却用了 {peak} 字节内存：生成器应该一边循环一边计算。",
           f"Taking only the first 10 items of fib(20000) used {peak} bytes: a generator computes items as they are asked for.",

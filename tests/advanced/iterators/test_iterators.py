@@ -1,5 +1,5 @@
 """advanced/iterators: is_iterable / is_iterator (collections.abc), an iterator class and a re-iterable container."""
-from grader.advanced import Raises, expect
+from kit.values import Raises, expect
 
 # The notes' table (001 §1.4), with a few more everyday objects: label -> (iterable?, iterator?)
 TABLE = {

@@ -2,26 +2,15 @@
 
 Every probe returns {label: observation}: the label is the expression the learner reads in
 a failure message, the observation {"value": v} or {"raised": type, "message": text}
-(see grader/advanced.py).  Values that are not plain (classes, functions) are described
-by the probe itself, e.g. as names.
+(probekit.values.observe; the checks compare them with kit.values.expect).  Values that are
+not plain (classes, functions) are described by the probe itself, e.g. as names.
 """
 import contextlib
 import io
 
 import metaclasses
 
-
-def observe(checks):
-    """checks: [(label, zero-argument function)] -> {label: observation}."""
-    out = {}
-    for label, func in checks:
-        try:
-            value = func()
-        except Exception as exc:
-            out[label] = {"raised": type(exc).__name__, "message": str(exc)[:300]}
-        else:
-            out[label] = {"value": value}
-    return out
+from probekit.values import observe, text
 
 
 def printed(func):
@@ -41,7 +30,7 @@ def _make(factory):
     try:
         return factory(), None
     except Exception as exc:
-        return None, {"raised": type(exc).__name__, "message": str(exc)[:300]}
+        return None, {"raised": type(exc).__name__, "message": text(exc)}
 
 
 def ai_class():

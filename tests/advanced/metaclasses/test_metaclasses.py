@@ -1,5 +1,5 @@
 """advanced/metaclasses: classes made with type(), the notes' renameattribute, a registry metaclass."""
-from grader.advanced import expect
+from kit.values import expect
 
 AI_SENT = 'AI = make_ai()   # type("AI", (), {"hp": 100})'
 NPC_SENT = "AI = make_ai()\nNPC = make_npc(AI)"

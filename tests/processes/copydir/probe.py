@@ -6,24 +6,20 @@ compared by SHA-256.  Which processes read the source files is recorded by an au
 ``open`` (inherited by every forked process), never by asking the learner's code.
 """
 import hashlib
-import importlib
 import multiprocessing
 import os
 import random
-import runpy
 import sys
-import traceback
+
+from probekit.procs import left, run_script, watched_import
+from probekit.values import error_of, plain
 
 MODULE = "copydir"
-SETTLE = 1.5
-_STARTED = []  # process-creating audit events, to see what importing the module did
 _WATCH = {}  # set while a check watches who opens the source files
 
 
 def _audit(event, args):
-    if event in ("os.fork", "os.posix_spawn", "subprocess.Popen", "os.exec"):
-        _STARTED.append(event)
-    elif event == "open" and _WATCH:
+    if event == "open" and _WATCH:
         _opened(args[0])
 
 
@@ -142,98 +138,29 @@ def compare(src, dst):
     }
 
 
-# -- helpers ----------------------------------------------------------------------------------
-def _describe(exc):
-    tb = "".join(traceback.format_exception(exc)).replace(os.getcwd() + os.sep, "")
-    return {"type": type(exc).__name__, "message": str(exc)[:500], "traceback": tb[-3000:],
-            "oserror": isinstance(exc, OSError)}
-
-
-def _plain(value):
-    if isinstance(value, bool) or value is None or isinstance(value, (int, float, str, bytes)):
-        return value if type(value) in (bool, type(None), int, float, str, bytes) else repr(value)[:200]
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return repr(value)[:200]
-
-
-def _load():
-    """Import the learner's module with its output captured: importing should only define things."""
-    started = len(_STARTED)
-    sys.stdout.flush()
-    capture = os.open(".grader-import-output", os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
-    saved = os.dup(1)
-    os.dup2(capture, 1)
-    module = error = None
-    try:
-        module = importlib.import_module(MODULE)
-    except BaseException as exc:  # SystemExit / EOFError from a main() run at import time too
-        error = _describe(exc)
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-    os.lseek(capture, 0, os.SEEK_SET)
-    printed = os.read(capture, 2000).decode("utf-8", "replace")
-    os.close(capture)
-    return module, {"printed": printed, "processes": len(_STARTED) - started, "error": error}
-
-
-def _call(func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs), None
-    except Exception as exc:
-        return None, _describe(exc)
-
-
-def _descendants():
-    """[pid, state] of every process below this one, read from /proc."""
-    parents = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat", "rb") as f:
-                    fields = f.read().rsplit(b")", 1)[1].split()
-                parents[int(name)] = (int(fields[1]), fields[0].decode())
-            except (OSError, IndexError, ValueError):
-                pass
-    found, todo = [], [os.getpid()]
-    while todo:
-        parent = todo.pop()
-        for pid, (ppid, state) in parents.items():
-            if ppid == parent:
-                found.append([pid, state])
-                todo.append(pid)
-    return found
-
-
-def _left():
-    """Processes still below us once the call returned (a zombie counts: nobody joined it)."""
-    import time
-
-    end = time.monotonic() + SETTLE
-    while True:
-        left = _descendants()
-        if not left or time.monotonic() > end:
-            return left
-        time.sleep(0.02)  # polling the process table
-
-
 # -- probes -----------------------------------------------------------------------------------
+def _call(func, *args):
+    """(value, error) of a learner call; the error says whether it was an OSError."""
+    try:
+        return func(*args), None
+    except Exception as exc:  # reported by the check
+        return None, error_of(exc, oserror=isinstance(exc, OSError))
+
+
 def copy_tree(kind, seed, workers=4):
     """Build a `kind` tree, copy_dir(src, dst, workers) it, compare."""
-    module, imported = _load()
+    module, imported = watched_import(MODULE)
     if module is None:
         return {"import": imported}
     src, dst = os.path.join("trees", kind), os.path.join("trees", kind + "-copy")
     build(src, kind, seed)
     value, error = _call(module.copy_dir, src, dst, workers)
-    return {"import": imported, "value": _plain(value), "error": error, "compare": compare(src, dst)}
+    return {"import": imported, "value": plain(value), "error": error, "compare": compare(src, dst)}
 
 
 def into_existing(seed):
     """copy_dir into a destination that already exists: it must be refused, nothing touched."""
-    module, imported = _load()
+    module, imported = watched_import(MODULE)
     if module is None:
         return {"import": imported}
     src, dst = os.path.join("trees", "flat"), os.path.join("trees", "existing")
@@ -244,13 +171,13 @@ def into_existing(seed):
             f.write(data)
     before = snapshot(dst)
     value, error = _call(module.copy_dir, src, dst, 4)
-    return {"import": imported, "value": _plain(value), "error": error, "same": snapshot(dst) == before,
+    return {"import": imported, "value": plain(value), "error": error, "same": snapshot(dst) == before,
             "before": before, "after": snapshot(dst)}
 
 
 def who_reads(seed, workers):
     """copy_dir with every opening of a source file recorded by process."""
-    module, imported = _load()
+    module, imported = watched_import(MODULE)
     if module is None:
         return {"import": imported}
     src, dst = os.path.join("trees", "workers"), os.path.join("trees", "workers-copy")
@@ -265,13 +192,13 @@ def who_reads(seed, workers):
             readers = [int(line) for line in f if line.strip()]
     except OSError:
         readers = []
-    return {"import": imported, "value": _plain(value), "error": error, "me": os.getpid(),
+    return {"import": imported, "value": plain(value), "error": error, "me": os.getpid(),
             "readers": sorted(set(readers)), "compare": compare(src, dst)}
 
 
 def copy_then_wait(seed, marker):
     """copy_dir, then print the marker and wait until the test closes stdin (it looks at our processes)."""
-    module, imported = _load()
+    module, imported = watched_import(MODULE)
     error = imported["error"]
     if module is not None:
         src, dst = os.path.join("trees", "left"), os.path.join("trees", "left-copy")
@@ -284,7 +211,7 @@ def copy_then_wait(seed, marker):
 
 def unreadable(seed):
     """copy_dir on a tree holding a file nobody may read: it must report it, not hang."""
-    module, imported = _load()
+    module, imported = watched_import(MODULE)
     if module is None:
         return {"import": imported}
     src, dst = os.path.join("trees", "unreadable"), os.path.join("trees", "unreadable-copy")
@@ -298,21 +225,14 @@ def unreadable(seed):
     except PermissionError:
         pass
     value, error = _call(module.copy_dir, src, dst, 4)
-    return {"import": imported, "value": _plain(value), "error": error}
+    return {"import": imported, "value": plain(value), "error": error}
 
 
 def as_script(seed, folder):
     """Build `folder`, then run copydir.py as a script; the test types the folder name."""
-    module, imported = _load()
+    module, imported = watched_import(MODULE)
     if module is None:
         return {"import": imported}
     build(folder, "script", seed)
-    error = None
-    try:
-        runpy.run_path(f"{MODULE}.py", run_name="__main__")
-    except SystemExit as exc:
-        if exc.code not in (None, 0):
-            error = _describe(exc)
-    except BaseException as exc:
-        error = _describe(exc)
-    return {"import": imported, "error": error, "compare": compare(folder, folder + "-副本"), "left": _left()}
+    error = run_script(f"{MODULE}.py")
+    return {"import": imported, "error": error, "compare": compare(folder, folder + "-副本"), "left": left()}

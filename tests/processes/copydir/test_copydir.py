@@ -7,7 +7,8 @@ processes left once copy_dir returned are looked at from outside with psutil.
 import re
 
 from grader.feedback import check, equal, fail
-from grader.ipc import guarded, imported, no_error, run, wait_no_children
+from kit.calls import no_error, run
+from kit.processes import guarded, imported, wait_no_children
 
 FILE = "copydir.py"
 SEED = 20261115

@@ -9,6 +9,8 @@ import random
 import pytest
 
 from grader.feedback import check, equal, fail
+from kit.calls import no_error
+from kit.processes import children, none_escaped
 
 SEED = 2026  # change_global's starting value comes from this seed (shown in its messages)
 EXIT_HINT = dict(hint_zh="子进程做完自己的事后用 os._exit(0) 结束，不要让它从函数里返回。",
@@ -21,23 +23,13 @@ WAIT_HINT = dict(hint_zh="父进程要调用 os.wait() 回收子进程；不回�
 def learner_ok(got, sent, what=None):
     """The learner's function raised, or one of its children came back out of it."""
     what = what or sent
-    error = got["error"]
-    if error is not None:
-        fail(f"{what} 抛出了异常 {error['type']}: {error['message']}", f"{what} raised {error['type']}: {error['message']}",
-             sent=sent, details=error["traceback"])
-    if got["escaped"]:
-        fail(f"{what} 创建的子进程（pid {got['escaped']}）从函数里返回了，接着执行了调用者的代码。",
-             f"A child process made by {what} (pid {got['escaped']}) returned from the function and went on running "
-             "the caller's code.", sent=sent, **EXIT_HINT)
-
-
-def children_of(got, parent):
-    return [pid for pid, ppid in got["forks"] if ppid == parent]
+    no_error(got, what, sent=sent)
+    none_escaped(got, what, sent=sent, **EXIT_HINT)
 
 
 def one_child(got, sent):
     """The single child the function must have forked, as the OS saw it."""
-    kids = children_of(got, got["me"])
+    kids = children(got)
     if len(got["forks"]) != 1 or len(kids) != 1:
         fail(f"{sent} 应只调用一次 os.fork()（正好创建 1 个子进程）。", f"{sent} must call os.fork() once (make exactly 1 child).",
              sent=sent, expected="1 个子进程 / 1 child", got=f"{len(got['forks'])} 个 / forks: {got['forks']} (pid, ppid)")

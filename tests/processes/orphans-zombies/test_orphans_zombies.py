@@ -10,6 +10,8 @@ import time
 import psutil
 
 from grader.feedback import check, equal, fail
+from kit.calls import no_error
+from kit.processes import children, none_escaped
 
 JOB_ARGS = ["任务", 7]
 SENT = f"spawn_detached(job, {', '.join(repr(a) for a in JOB_ARGS)})"
@@ -25,22 +27,17 @@ LOOP_HINT = dict(hint_zh="处理函数里循环 os.waitpid(-1, os.WNOHANG)：返
 
 # -- helpers ------------------------------------------------------------------------
 def learner_ok(got, sent, what=None):
+    """The learner's function raised, or one of the processes it made came back out of it."""
     what = what or sent
-    error = got["error"]
-    if error is not None:
-        fail(f"{what} 抛出了异常 {error['type']}: {error['message']}", f"{what} raised {error['type']}: {error['message']}",
-             sent=sent, details=error["traceback"])
-    if got.get("escaped"):
-        fail(f"{what} 创建的进程（pid {got['escaped']}）从函数里返回了，接着执行了调用者的代码。",
-             f"A process made by {what} (pid {got['escaped']}) returned from the function and went on running the "
-             "caller's code.", sent=sent, **EXIT_HINT)
+    no_error(got, what, sent=sent)
+    none_escaped(got, what, sent=sent, **EXIT_HINT)
 
 
 def tree(got, sent):
     """(child, grandchild): the double fork as the OS saw it, or a failure saying what happened."""
     me = got["me"]
-    kids = [pid for pid, parent in got["forks"] if parent == me]
-    grandkids = [pid for pid, parent in got["forks"] if kids and parent == kids[0]]
+    kids = children(got)
+    grandkids = children(got, kids[0]) if kids else []
     if len(got["forks"]) != 2 or len(kids) != 1 or len(grandkids) != 1:
         fail("spawn_detached 应 fork 两次：调用者 fork 出子进程，子进程再 fork 出孙进程（父-子-孙）。",
              "spawn_detached must fork twice: the caller forks a child, the child forks a grandchild (parent-child-grandchild).",
@@ -189,12 +186,12 @@ def test_no_zombie_seen_from_outside(learner):
     held = set()
     with learner.program("reaper_program", count, gap) as prog:
         end = time.monotonic() + count * gap + 2 * ZOMBIE_HOLD + 3
-        while prog.proc.result(0)[0] == "timeout" and time.monotonic() < end:
+        while prog.outcome()[0] == "timeout" and time.monotonic() < end:
             main, kids = prog.processes()
             now = time.monotonic()
             for kid in kids:
                 try:
-                    zombie = kid.ppid() == prog.proc.pid and kid.status() == psutil.STATUS_ZOMBIE
+                    zombie = kid.ppid() == prog.pid and kid.status() == psutil.STATUS_ZOMBIE
                 except psutil.Error:
                     continue
                 if zombie and now - seen.setdefault(kid.pid, now) > ZOMBIE_HOLD:

@@ -1,7 +1,7 @@
 """Runs in the sandbox beside the learner's mp_pipe.py; returns plain values only.
 
-The tracing items, the watched import and the process census are in ../ipc_probe.py, which
-the harness copies beside this probe (``probe_support`` in exercise.toml).
+The tracing items are probekit.ipc's, the watched import and the process census
+probekit.procs' (the probe-side kit, copied beside every probe).
 
 Numbers handed to the learner are ``Traced`` ints: whenever one is unpickled (it crossed from
 one process to another through a pipe), it appends "sender receiver value" to a trace file of
@@ -10,11 +10,11 @@ globals or prints.  Exit codes come from the OS (waitpid), the processes still p
 a call from /proc, and every Pipe() the learner makes is recorded with its duplex flag.
 """
 import multiprocessing.connection
-import os
-import runpy
 from multiprocessing import Pipe, Process
 
-import ipc_probe as ipc
+from probekit import ipc
+from probekit.procs import watched_import
+from probekit.values import call
 
 MODULE = "mp_pipe"
 
@@ -34,16 +34,10 @@ def _record_pipes(module):
     return made
 
 
-def _result(imported, value, error, **extra):
-    left = ipc.left()  # first: a child still running may not have received everything yet
-    return {"import": imported, "value": ipc.plain(value), "error": error, "trace": ipc.trace(), "me": os.getpid(),
-            "left": left, **extra}
-
-
 # -- probes ---------------------------------------------------------------------------------
 def receiver_alone(numbers):
     """The notes' main() written by us, with the learner's receiver as the child."""
-    module, imported = ipc.load(MODULE)
+    module, imported = watched_import(MODULE)
     if module is None:
         return {"import": imported}
     out_pipe, in_pipe = Pipe()
@@ -57,43 +51,29 @@ def receiver_alone(numbers):
     return {"import": imported, "exitcode": child.exitcode}
 
 
-def send_numbers(numbers):
-    module, imported = ipc.load(MODULE)
+def _traced(function, numbers, pipes):
+    """The learner's function(numbers) with Traced numbers (each hop logged), and, with ``pipes``,
+    the duplex flag of every Pipe() it makes."""
+    module, imported = watched_import(MODULE)
     if module is None:
         return {"import": imported}
-    value, error = ipc.call(module.send_numbers, [ipc.Traced(n) for n in numbers])
-    return _result(imported, value, error)
+    extra = {"pipes": _record_pipes(module)} if pipes else {}
+    value, error = call(getattr(module, function), [ipc.Traced(n) for n in numbers])
+    return ipc.report(imported, value, error, **extra)
+
+
+def send_numbers(numbers):
+    return _traced("send_numbers", numbers, pipes=False)
 
 
 def collect(numbers):
-    module, imported = ipc.load(MODULE)
-    if module is None:
-        return {"import": imported}
-    pipes = _record_pipes(module)
-    value, error = ipc.call(module.collect, [ipc.Traced(n) for n in numbers])
-    return _result(imported, value, error, pipes=pipes)
+    return _traced("collect", numbers, pipes=True)
 
 
 def ask_squares(numbers):
-    module, imported = ipc.load(MODULE)
-    if module is None:
-        return {"import": imported}
-    pipes = _record_pipes(module)
-    value, error = ipc.call(module.ask_squares, [ipc.Traced(n) for n in numbers])
-    return _result(imported, value, error, pipes=pipes)
+    return _traced("ask_squares", numbers, pipes=True)
 
 
 def as_script():
     """Import the module (nothing may happen), then run mp_pipe.py as a script."""
-    module, imported = ipc.load(MODULE)
-    if module is None:
-        return {"import": imported}
-    error = None
-    try:
-        runpy.run_path(f"{MODULE}.py", run_name="__main__")
-    except SystemExit as exc:
-        if exc.code not in (None, 0):
-            error = ipc.describe(exc)
-    except BaseException as exc:
-        error = ipc.describe(exc)
-    return {"import": imported, "error": error, "left": ipc.left()}
+    return ipc.as_script(MODULE)

@@ -5,7 +5,8 @@ waits for ever, and the hang report shows where.  Which process sent each number
 comes from the numbers themselves (the probe's traced ints).
 """
 from grader.feedback import check, equal
-from grader.ipc import guarded, imported, lines, no_error, nothing_left, run, stderr_details
+from kit.calls import lines, no_error, run, stderr_details
+from kit.processes import guarded, hops_of, imported, nothing_left, one_hop_each
 
 FILE = "mp_pipe.py"
 EXIT_LINE = "输入端已经关闭,退出!"
@@ -15,13 +16,6 @@ def call(learner, function, *args, what, hang=None):
     result = run(learner, function, *args, what=what, hang=hang)
     imported(result.value, FILE)
     return result
-
-
-def hops_of(got, numbers):
-    hops = {n: [] for n in numbers}
-    for sender, receiver, value in got["trace"]:
-        hops.setdefault(value, []).append((sender, receiver))
-    return hops
 
 
 def check_receiver_lines(result, numbers, sent):
@@ -59,8 +53,9 @@ def test_send_numbers(learner):
     got = result.value
     no_error(got, "send_numbers(numbers)", result.stderr, sent=what)
     check_receiver_lines(result, numbers, what)
-    hops = hops_of(got, numbers)
-    check(all(len(h) == 1 and h[0][0] == got["me"] and h[0][1] != got["me"] for h in hops.values()),
+    me, hops = got["me"], hops_of(got, numbers)
+    pairs = one_hop_each(hops)
+    check(pairs is not None and all(sender == me != receiver for sender, receiver in pairs),
           "每个数字都应从父进程经过管道发送到子进程。", "Every number must go from the parent through the pipe to the child process.",
           sent=what, got=f"父进程 / parent {got['me']}; (发送者, 接收者) / (sender, receiver): {hops}")
     nothing_left(got, "send_numbers", hint_zh="关闭 in_pipe 之后 p.join()，等子进程结束再返回。",
@@ -83,10 +78,10 @@ def test_collect_until_eof(learner):
           "collect must return every number the child sent, in order.", sent=what, details=stderr_details(result.stderr),
           hint_zh="r, w = Pipe(False)：第一个只能接收，第二个只能发送；子进程用 w 发送。",
           hint_en="r, w = Pipe(False): the first end can only receive, the second only send; the child sends on w.")
-    hops = hops_of(got, numbers)
-    senders = {s for h in hops.values() for s, _ in h}
-    check(all(len(h) == 1 and h[0][1] == got["me"] for h in hops.values()) and len(senders) == 1
-          and got["me"] not in senders, "每个数字都应由子进程经过管道发给父进程。",
+    me, hops = got["me"], hops_of(got, numbers)
+    pairs = one_hop_each(hops)
+    senders = {sender for sender, _ in pairs or []}
+    check(pairs is not None and all(receiver == me for _, receiver in pairs) and len(senders) == 1 and me not in senders, "每个数字都应由子进程经过管道发给父进程。",
           "Every number must be sent by the child process through the pipe to the parent.", sent=what,
           got=f"父进程 / parent {got['me']}; (发送者, 接收者) / (sender, receiver): {hops}")
     nothing_left(got, "collect", hint_zh="收完之后 p.join()。", hint_en="p.join() once everything was received.")
@@ -117,10 +112,10 @@ def test_ask_squares_duplex(learner):
     equal(got["value"], [n * n for n in numbers], "ask_squares 应按顺序返回子进程算出的每个数的平方。",
           "ask_squares must return the square of every number, computed by the child, in order.", sent=what,
           details=stderr_details(result.stderr))
-    hops = hops_of(got, numbers)
-    receivers = {r for h in hops.values() for _, r in h}
-    check(all(len(h) == 1 and h[0][0] == got["me"] for h in hops.values()) and len(receivers) == 1
-          and got["me"] not in receivers, "每个数字都应经过管道从父进程发送到子进程，由子进程算平方。",
+    me, hops = got["me"], hops_of(got, numbers)
+    pairs = one_hop_each(hops)
+    receivers = {receiver for _, receiver in pairs or []}
+    check(pairs is not None and all(sender == me for sender, _ in pairs) and len(receivers) == 1 and me not in receivers, "每个数字都应经过管道从父进程发送到子进程，由子进程算平方。",
           "Every number must go through the pipe from the parent to the child, which computes the square.", sent=what,
           got=f"父进程 / parent {got['me']}; (发送者, 接收者) / (sender, receiver): {hops}")
     equal(got["pipes"], [True], "ask_squares 应只创建一个双工管道 Pipe()，两个方向都用它。",

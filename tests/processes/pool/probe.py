@@ -8,56 +8,18 @@ that remembers its instances), so the probe can ask them afterwards whether they
 Concurrency is measured by the barrier and by the tasks' own start/end times, never by the
 wall-clock time of the whole run.
 """
-import importlib
-import json
 import multiprocessing
 import multiprocessing.pool
 import os
 import runpy
-import select
-import sys
-import tempfile
 import threading
 import time
-import traceback
 
+from probekit.output import captured_stdout
+from probekit.procs import Records, guarded, import_refusing_fork, pick, settle, state
+from probekit.values import error_of, plain
 
-class ProcessAtImport(RuntimeError):
-    """Learner code tried to start a process while its module was being imported."""
-
-
-def _import_learner(name):
-    """Import the learner's module with os.fork refused: a module that starts processes when it
-    is imported would deadlock on the import lock in its children, or run the probe twice."""
-    real = os.fork
-
-    def refuse():
-        raise ProcessAtImport(
-            f"导入 {name} 时就启动了进程：你忘了 if __name__ == '__main__':，你的代码会在每个新启动（spawn）的子进程里重新运行。"
-            f" / Importing {name} started a process: you forgot if __name__ == '__main__':, your code re-runs in every "
-            "spawned child.")
-
-    os.fork = refuse
-    try:
-        return importlib.import_module(name)
-    finally:
-        os.fork = real
-
-
-_REC_R, _REC_W = os.pipe()
-_forking = [0]  # pid of the process calling fork, set just before; the child inherits the value
-
-
-def _before():
-    _forking[0] = os.getpid()
-
-
-def _in_child():
-    _note({"fork": [os.getpid(), _forking[0]]})
-
-
-os.register_at_fork(before=_before, after_in_child=_in_child)
-
+RECORDS = Records()  # every fork made from now on, and what the probe's tasks and callbacks report
 POOLS = []
 
 
@@ -83,94 +45,22 @@ OPEN = 2.0  # merge: how long a file may wait for a worker to open it
 _GATE = {"parties": 0, "barrier": None, "timeout": 0.0, "sleep": 0.0}
 
 
-def _note(record):
-    try:
-        os.write(_REC_W, (json.dumps(record) + "\n").encode())
-    except OSError:
-        pass
-
-
-def _describe(exc):
-    tb = traceback.format_exc().replace(os.getcwd() + os.sep, "")
-    if len(tb) > 3000:  # keep the end, from a line start: the learner's frames are last
-        tb = "...\n" + tb[-3000:].split("\n", 1)[-1]
-    return {"type": type(exc).__name__, "message": str(exc)[:500], "traceback": tb}
-
-
-def state(pid):
-    """'gone' (reaped), 'zombie' (ended, never reaped) or 'running' (any other state)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            code = f.read().rsplit(b")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return "gone"
-    return "zombie" if code in (b"Z", b"X") else "running"
-
-
-def _plain(value):
-    if isinstance(value, (type(None), bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return repr(value)
-
-
-def _records(deadline):
-    """The records written so far, and those still coming until the pipe is quiet or closed."""
-    os.close(_REC_W)
-    data = bytearray()
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([_REC_R], [], [], min(left, 0.2))[0]:
-            break  # quiet for 0.2 s: pool workers a learner never closed may hold the pipe open for ever
-        chunk = os.read(_REC_R, 65536)
-        if not chunk:
-            break
-        data += chunk
-    out = []
-    for line in data.decode("utf-8", "replace").splitlines():
-        try:
-            out.append(json.loads(line))
-        except ValueError:
-            pass
-    return out
-
-
 def _call(fn, *args):
     """fn(*args) with fd 1 captured; returns value, error, printed lines, records and states."""
     me = os.getpid()
-    sys.stdout.flush()
-    fd, path = tempfile.mkstemp(prefix="stdout-")
-    os.close(fd)
-    out = os.open(path, os.O_WRONLY | os.O_APPEND)  # O_APPEND: processes sharing it never overwrite each other
-    saved = os.dup(1)
-    os.dup2(out, 1)
-    os.close(out)
-    value = error = None
-    try:
-        value = fn(*args)
-    except BaseException as exc:
-        error = _describe(exc)
-    if os.getpid() != me:  # cannot happen with multiprocessing; stop it if it does
-        os._exit(1)
-    returned = time.monotonic()
-    sys.stdout.flush()
-    os.dup2(saved, 1)
-    os.close(saved)
-    records = _records(time.monotonic() + SETTLE)
-    workers = [pid for pid, parent in (r["fork"] for r in records if "fork" in r) if parent == me]
-    states = {pid: state(pid) for pid in workers}
-    with open(path, encoding="utf-8", errors="replace") as f:
-        lines = f.read().splitlines()
-    return {"value": _plain(value), "error": error, "lines": lines, "me": me, "returned": returned,
-            "workers": workers, "states": states,
-            "tasks": [r["task"] for r in records if "task" in r], "callbacks": [r["cb"] for r in records if "cb" in r]}
+    with captured_stdout() as out:
+        value, error = guarded(lambda: fn(*args), me, RECORDS)
+        returned = time.monotonic()
+    # quiet for 0.2 s: pool workers a learner never closed may hold the pipe open for ever
+    records = RECORDS.read(time.monotonic() + SETTLE, quiet=0.2)
+    workers = [pid for pid, parent in pick(records, "fork") if parent == me]
+    return {"value": plain(value), "error": error, "lines": out.lines(), "me": me, "returned": returned,
+            "workers": workers, "states": {pid: state(pid) for pid in workers},
+            "tasks": pick(records, "task"), "callbacks": pick(records, "cb")}
 
 
 def _module():
-    return _import_learner(MODULE)
+    return import_refusing_fork(MODULE)
 
 
 # -- the task the learner's pools run ------------------------------------------------------------
@@ -185,7 +75,8 @@ def gated(i, *rest):
         except threading.BrokenBarrierError:
             together = False
     time.sleep(_GATE["sleep"])  # a little work, so tasks that run at once overlap in time too
-    _note({"task": [i, os.getpid(), start, time.monotonic(), together]})
+    RECORDS.note({"task": {"index": i, "pid": os.getpid(), "start": start, "end": time.monotonic(),
+                           "together": together}})
     return i * i
 
 
@@ -195,7 +86,7 @@ def _gate(parties, timeout, sleep=0.02):
 
 
 def _callback(value):
-    _note({"cb": [_plain(value), os.getpid()]})
+    RECORDS.note({"cb": {"value": plain(value), "pid": os.getpid()}})
 
 
 # -- the bank --------------------------------------------------------------------------------------
@@ -206,20 +97,13 @@ def script():
 
 def _capture(fn):
     """fn() with fd 1 captured: (printed lines, error)."""
-    sys.stdout.flush()
-    with tempfile.TemporaryFile() as out:
-        saved = os.dup(1)
-        os.dup2(out.fileno(), 1)
-        error = None
+    with captured_stdout() as out:
         try:
             fn()
-        except BaseException as exc:
-            error = _describe(exc)
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-        out.seek(0)
-        return out.read().decode("utf-8", "replace").splitlines(), error
+            error = None
+        except BaseException as exc:  # reported by the check
+            error = error_of(exc)
+    return out.lines(), error
 
 
 def import_only():
@@ -266,10 +150,7 @@ def pool_after_run(count, windows):
         except Exception as exc:
             after.append(f"{type(exc).__name__}: {exc}")
     got["pools_after"] = after
-    end = time.monotonic() + SETTLE
-    while any(state(pid) == "running" for pid in got["workers"]) and time.monotonic() < end:
-        time.sleep(0.02)  # workers of a closed pool leave once they have seen the end of the queue
-    got["states"] = {pid: state(pid) for pid in got["workers"]}
+    got["states"] = settle(got["workers"], SETTLE)  # workers of a closed pool leave once they see the queue's end
     return got
 
 

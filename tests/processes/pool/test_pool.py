@@ -5,8 +5,10 @@ Worker processes are counted from the OS (every fork is recorded inside the new 
 tasks' own start/end times, so no verdict depends on how fast the machine is.
 """
 import re
+from dataclasses import dataclass
 
 from grader.feedback import check, equal, fail
+from kit.calls import no_error, raised
 
 CUSTOMER = re.compile(r"^请(\d+)号客户到(\d+)窗口办理业务$")
 GUARD_ZH = ("你忘了 if __name__ == '__main__':，你的代码会在每个新启动（spawn）的子进程里重新运行。"
@@ -18,19 +20,23 @@ CLOSE_JOIN = dict(hint_zh="提交完所有任务后 pool.close()，再 pool.join
 
 
 # -- helpers ------------------------------------------------------------------------
-def learner_ok(got, sent, what):
-    error = got["error"]
-    if error is not None:
-        fail(f"{what} 抛出了异常 {error['type']}: {error['message']}", f"{what} raised {error['type']}: {error['message']}",
-             sent=sent, details=error["traceback"])
+@dataclass(frozen=True)
+class Task:
+    """One run of the probe's task, as it reported itself (see gated in probe.py)."""
+
+    index: int
+    pid: int  # the worker process that ran it
+    start: float  # time.monotonic() in the sandbox
+    end: float
+    together: bool | None  # one of the first n: met the others at the barrier (None: not one of them)
 
 
-def tasks_by_index(got):
-    return {t[0]: t for t in got["tasks"]}
+def tasks(got) -> list[Task]:
+    return [Task(**t) for t in got["tasks"]]
 
 
 def all_tasks_ran(got, count, sent):
-    indexes = sorted(t[0] for t in got["tasks"])
+    indexes = sorted(t.index for t in tasks(got))
     equal(indexes, list(range(count)), f"{count} 个任务应各运行一次。", f"Each of the {count} tasks must run once.", sent=sent,
           hint_zh="每个任务 apply_async 一次，最后 close() 再 join() 等它们全部完成。",
           hint_en="apply_async each task once, then close() and join() to wait until all are done.")
@@ -38,8 +44,8 @@ def all_tasks_ran(got, count, sent):
 
 def n_at_a_time(got, windows, sent):
     """The first `windows` tasks met at the barrier, and no more than `windows` workers were used."""
-    first = [t for t in got["tasks"] if t[0] < windows]
-    alone = sorted(t[0] for t in first if not t[4])
+    first = [t for t in tasks(got) if t.index < windows]
+    alone = sorted(t.index for t in first if not t.together)
     check(len(first) == windows and not alone,
           f"Pool({windows}) 应能同时运行 {windows} 个任务：前 {windows} 个任务应同时在运行。",
           f"Pool({windows}) must run {windows} tasks at once: the first {windows} tasks must be running at the same time.",
@@ -47,7 +53,7 @@ def n_at_a_time(got, windows, sent):
           got=f"等了 2 秒也没等到其他任务的任务 / tasks that waited 2 s for the others in vain: {alone}",
           hint_zh=f"用 Pool({windows}) 和 apply_async（非阻塞）提交；apply 会等每个任务做完才提交下一个。",
           hint_en=f"Use Pool({windows}) and submit with apply_async (non-blocking); apply waits for each task before the next.")
-    pids = sorted({t[1] for t in got["tasks"]})
+    pids = sorted({t.pid for t in tasks(got)})
     check(len(pids) <= windows and len(got["workers"]) <= windows,
           f"Pool({windows}) 最多只能有 {windows} 个工作进程。", f"Pool({windows}) may have at most {windows} worker processes.",
           sent=sent, expected=f"<= {windows}",
@@ -59,7 +65,7 @@ def n_at_a_time(got, windows, sent):
 def test_bank_script_output(learner):
     got = learner.call("script")
     sent = "python pool_bank.py（作为程序运行 / run as a program：main() → bank(10, 3)）"
-    learner_ok(got, sent, "python pool_bank.py")
+    no_error(got, "python pool_bank.py", sent=sent)
     lines = got["lines"]
     check(lines and lines[-1] == "暂停服务", "最后一行应是 暂停服务（所有客户都办理完之后才打印）。",
           "The last line must be 暂停服务 (printed once every customer has been served).", sent=sent,
@@ -89,10 +95,10 @@ def test_main_guard(learner):
         fail(GUARD_ZH, GUARD_EN, sent="import pool_bank", expected="不启动进程 / no process started",
              got="import 时就创建了进程 / a process was started during the import", details=error["traceback"])
     if error is not None:
-        learner_ok({"error": error}, "import pool_bank", "import pool_bank")
+        raised(error, "import pool_bank", sent="import pool_bank")
     check(not got["import_lines"], GUARD_ZH, GUARD_EN, sent="import pool_bank", expected="不打印 / nothing printed",
           got=" | ".join(got["import_lines"][:3]))
-    learner_ok(got, sent, "bank(2, 2, task)")
+    no_error(got, "bank(2, 2, task)", sent=sent)
     all_tasks_ran(got, 2, sent)
     equal(got["lines"], ["暂停服务"], "bank 办理完所有客户后应打印 暂停服务。",
           "bank must print 暂停服务 once every customer has been served.", sent=sent)
@@ -101,10 +107,10 @@ def test_main_guard(learner):
 def test_bank_n_at_a_time(learner):
     got = learner.call("bank", 7, 3)
     sent = "bank(7, 3, task)：task(i) 报告哪个进程、何时运行了它 / reports which process ran it, and when"
-    learner_ok(got, sent, "bank(7, 3, task)")
+    no_error(got, "bank(7, 3, task)", sent=sent)
     all_tasks_ran(got, 7, sent)
     n_at_a_time(got, 3, sent)
-    late = [t[0] for t in got["tasks"] if t[3] > got["returned"]]
+    late = [t.index for t in tasks(got) if t.end > got["returned"]]
     check(not late, "bank 应等所有客户办理完（pool.close(); pool.join()）才打印 暂停服务 并返回。",
           "bank must wait until every customer has been served (pool.close(); pool.join()) before it prints 暂停服务 "
           "and returns.", sent=sent, got=f"bank 返回后才完成的任务 / tasks done after bank returned: {late}", **CLOSE_JOIN)
@@ -116,13 +122,13 @@ def test_bank_n_at_a_time(learner):
 def test_apply_runs_one_at_a_time(learner):
     got = learner.call("run_blocking", 4, 2)
     sent = "run_blocking(task, [(0,), (1,), (2,), (3,)], 2)，task(i) 返回 / returns i * i"
-    learner_ok(got, sent, "run_blocking")
+    no_error(got, "run_blocking", sent=sent)
     all_tasks_ran(got, 4, sent)
     equal(got["value"], [0, 1, 4, 9], "run_blocking 应按顺序返回每个任务的结果。",
           "run_blocking must return each task's result, in order.", sent=sent)
-    tasks = tasks_by_index(got)
-    overlaps = [[i, i + 1] for i in range(3) if tasks[i + 1][2] < tasks[i][3]]
-    together = sorted(t[0] for t in got["tasks"] if t[4])
+    by_index = {t.index: t for t in tasks(got)}
+    overlaps = [[i, i + 1] for i in range(3) if by_index[i + 1].start < by_index[i].end]
+    together = sorted(t.index for t in tasks(got) if t.together)
     check(not overlaps and not together, "apply 是阻塞的：上一个任务完成、拿到结果之后，下一个任务才开始。",
           "apply blocks: each task starts only after the previous one finished and its result came back.", sent=sent,
           expected="任务一个接一个 / tasks one after another",
@@ -133,7 +139,7 @@ def test_apply_runs_one_at_a_time(learner):
 def test_apply_async_runs_n_at_a_time(learner):
     got = learner.call("run_async", 6, 3)
     sent = "run_async(task, [(0,), ..., (5,)], 3)，task(i) 返回 / returns i * i"
-    learner_ok(got, sent, "run_async")
+    no_error(got, "run_async", sent=sent)
     all_tasks_ran(got, 6, sent)
     n_at_a_time(got, 3, sent)
     equal(got["value"], [i * i for i in range(6)], "run_async 应按提交的顺序返回结果（不是完成的顺序）。",
@@ -145,12 +151,12 @@ def test_apply_async_runs_n_at_a_time(learner):
 def test_callback_runs_in_parent(learner):
     got = learner.call("run_async", 4, 2, True)
     sent = "run_async(task, [(0,), (1,), (2,), (3,)], 2, callback)，callback 报告它在哪个进程运行 / reports where it runs"
-    learner_ok(got, sent, "run_async(..., callback)")
-    values = sorted(c[0] for c in got["callbacks"])
+    no_error(got, "run_async(..., callback)", sent=sent)
+    values = sorted(c["value"] for c in got["callbacks"])
     equal(values, [0, 1, 4, 9], "每个任务完成后，callback 应被调用一次，参数是这个任务的返回值。",
           "Once each task is done, callback must be called once with that task's return value.", sent=sent,
           hint_zh="pool.apply_async(task, args, callback=callback)。", hint_en="pool.apply_async(task, args, callback=callback).")
-    where = sorted({c[1] for c in got["callbacks"]})
+    where = sorted({c["pid"] for c in got["callbacks"]})
     equal(where, [got["me"]], "回调函数应在主进程（调用 run_async 的进程）里运行，而不是在工作进程里。",
           "The callback must run in the main process (the one calling run_async), not in a worker.", sent=sent)
 
@@ -158,7 +164,7 @@ def test_callback_runs_in_parent(learner):
 def test_pool_closed_and_joined(learner):
     got = learner.call("pool_after_run", 3, 2)
     sent = "run_async(task, [(0,), (1,), (2,)], 2)，之后 / then pool.apply_async(abs, (-1,))"
-    learner_ok(got, sent, "run_async")
+    no_error(got, "run_async", sent=sent)
     check(got["pools_after"], "run_async 应创建一个 multiprocessing 进程池（Pool）。", "run_async must create a multiprocessing Pool.",
           sent=sent, got="没有创建 Pool / no Pool created")
     accepted = [p for p in got["pools_after"] if not p.startswith("ValueError")]
@@ -179,7 +185,7 @@ OLD = "上次合并留下的旧内容\n"
 def test_merge_content(learner):
     got = learner.call("merge", CONTENTS, OLD)
     sent = f"merge_files([\"a.txt\", \"b.txt\", \"c.txt\"], \"merged.txt\", 3)，merged.txt 原有内容 / already holds {OLD!r}"
-    learner_ok(got, sent, "merge_files")
+    no_error(got, "merge_files", sent=sent)
     a, b, c = CONTENTS
     allowed = {x + y + z for x, y, z in ((a, b, c), (a, c, b), (b, a, c), (b, c, a), (c, a, b), (c, b, a))}
     check(got["merged"] in allowed, "merged.txt 应正好是三个文件的内容各一份（完整、不重复），原有的内容要先清空。",
@@ -194,7 +200,7 @@ def test_merge_appends_as_reads_finish(learner):
     got = learner.call("merge_in_order", CONTENTS, order)
     sent = ("merge_files([\"a.txt\", \"b.txt\", \"c.txt\"], \"merged.txt\", 3)，三个文件的读取按 c、a、b 的顺序完成 / "
             "the reads finish in the order c, a, b")
-    learner_ok(got, sent, "merge_files")
+    no_error(got, "merge_files", sent=sent)
     expected = ""
     for step, i in zip(got["steps"], order, strict=False):
         expected += CONTENTS[i]

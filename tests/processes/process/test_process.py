@@ -8,21 +8,12 @@ inside the new process; exit codes come from multiprocessing, which reads them f
 import signal
 
 from grader.feedback import check, equal, fail
+from kit.calls import no_error
+from kit.processes import children
 
 THREE = [["张三", 18], ["李四", 20], ["赵六", 22]]
 THREE_SENT = ("start_three(show_info)，show_info(name, age) 报告谁运行了它 / reports who ran it；"
               "三个进程都在运行时才继续 / goes on once all three are running")
-
-
-def learner_ok(got, sent, what):
-    error = got["error"]
-    if error is not None:
-        fail(f"{what} 抛出了异常 {error['type']}: {error['message']}", f"{what} raised {error['type']}: {error['message']}",
-             sent=sent, details=error["traceback"])
-
-
-def children(got):
-    return [pid for pid, parent in got["forks"] if parent == got["me"]]
 
 
 def not_ended(got):
@@ -32,7 +23,7 @@ def not_ended(got):
 # -- start_three -------------------------------------------------------------------------------
 def test_start_three_args_and_kwargs(learner):
     got = learner.call("start_three")
-    learner_ok(got, THREE_SENT, "start_three(show_info)")
+    no_error(got, "start_three(show_info)", sent=THREE_SENT)
     calls = sorted([c["name"], c["age"]] for c in got["calls"])
     equal(calls, sorted(THREE), "show_info 应被调用 3 次，参数分别是 (\"张三\", 18)、name=\"李四\", age=20、(\"赵六\",) 加 age=22。",
           "show_info must be called 3 times, with (\"张三\", 18), name=\"李四\", age=20 and (\"赵六\",) plus age=22.",
@@ -50,7 +41,7 @@ def test_start_three_args_and_kwargs(learner):
 
 def test_start_three_default_names(learner):
     got = learner.call("start_three")
-    learner_ok(got, THREE_SENT, "start_three(show_info)")
+    no_error(got, "start_three(show_info)", sent=THREE_SENT)
     names = ["Process-1", "Process-2", "Process-3"]
     equal(got["value"], names, "start_three 应返回三个进程的名字：没有指定 name 时默认是 Process-N，N 从 1 开始。",
           "start_three must return the three processes' names: without a name they are Process-N, N counting from 1.",
@@ -65,7 +56,7 @@ def test_start_three_default_names(learner):
 
 def test_start_three_run_together(learner):
     got = learner.call("start_three")
-    learner_ok(got, THREE_SENT, "start_three(show_info)")
+    no_error(got, "start_three(show_info)", sent=THREE_SENT)
     alone = [[c["name"], c["pid"]] for c in got["calls"] if not c["together"]]
     check(len(got["calls"]) == 3 and not alone, "三个进程应同时运行：先把三个都 start()，再逐个 join()。",
           "The three processes must run at the same time: start() all three first, then join() each.",
@@ -77,7 +68,7 @@ def test_start_three_run_together(learner):
 
 def test_start_three_waits_for_them(learner):
     got = learner.call("start_three")
-    learner_ok(got, THREE_SENT, "start_three(show_info)")
+    no_error(got, "start_three(show_info)", sent=THREE_SENT)
     left = not_ended(got)
     check(len(children(got)) == 3 and not left, "start_three 返回时，三个子进程都应已结束并被回收（join）。",
           "When start_three returns, the three children must have ended and been reaped (join).", sent=THREE_SENT,
@@ -89,7 +80,7 @@ def test_start_three_waits_for_them(learner):
 def test_subclass_runs_in_child(learner):
     got = learner.call("my_process", 3, "计数器")
     sent = "p = MyProcess(3, name=\"计数器\"); p.start(); p.join()"
-    learner_ok(got, sent, "MyProcess(3, name=\"计数器\")")
+    no_error(got, "MyProcess(3, name=\"计数器\")", sent=sent)
     info = got["value"]
     kids = children(got)
     check(len(kids) == 1 and info["pid"] == kids[0] and info["exitcode"] == 0,
@@ -106,7 +97,7 @@ def test_subclass_runs_in_child(learner):
 def test_subclass_default_name(learner):
     got = learner.call("my_process", 2, None)
     sent = "p = MyProcess(2); p.start(); p.join()"
-    learner_ok(got, sent, "MyProcess(2)")
+    no_error(got, "MyProcess(2)", sent=sent)
     equal([got["value"]["name"], got["lines"]], ["MyProcess-1", ["MyProcess-1: 1", "MyProcess-1: 2"]],
           "没有给 name 时，子类的进程默认名字是 <类名>-N，例如 MyProcess-1。",
           "Without a name, a subclass's process gets the default name <class name>-N, e.g. MyProcess-1.", sent=sent,
@@ -118,7 +109,7 @@ def test_subclass_default_name(learner):
 def test_terminate_exitcode(learner):
     got = learner.call("stop_forever")
     sent = "stop_forever(forever)，forever() 一直运行 / runs for ever"
-    learner_ok(got, sent, "stop_forever(forever)")
+    no_error(got, "stop_forever(forever)", sent=sent)
     value = got["value"]
     equal(value, [True, False, -signal.SIGTERM],
           "应返回 (start 之后 is_alive(), terminate 并 join 之后 is_alive(), exitcode)；被 SIGTERM 终止的进程 exitcode 是 -15。",
@@ -154,7 +145,7 @@ def test_child_list_is_its_own(learner):
     items = ["苹果", 2, "香蕉"]
     got = learner.call("append_in_child", items)
     sent = f"append_in_child({items!r})"
-    learner_ok(got, sent, sent)
+    no_error(got, sent, sent=sent)
     check(len(children(got)) == 1, "append_in_child 应创建一个子进程。", "append_in_child must make one child process.",
           sent=sent, expected=1, got=len(children(got)),
           hint_zh="用 Process(target=add, args=(items,)) 并 start()，不要直接调用 add 或 run()。",

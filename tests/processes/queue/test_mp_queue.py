@@ -4,7 +4,8 @@ Which process wrote and which read comes from the items themselves (the probe's 
 log every hop between processes); printed lines come from the run's stdout.
 """
 from grader.feedback import check, equal, fail
-from grader.ipc import guarded, imported, lines, no_error, nothing_left, run, stderr_details
+from kit.calls import lines, no_error, run, stderr_details
+from kit.processes import guarded, hops_of, imported, nothing_left
 
 FILE = "mp_queue.py"
 HANG_HINT = ("读者要一直 q.get() 到收齐 writers 个 None 为止；写者在读者启动之后再 join。",
@@ -103,7 +104,7 @@ def test_nowait_full_and_empty(learner):
     got = result.value
     fill = got["fill"]
     sent = "fill(multiprocessing.Queue(3))"
-    if fill["blocked"]:
+    if not fill["done"]:
         fail("fill 对一个已满的 Queue(3) 一直阻塞，没有返回。", "fill blocked on a full Queue(3) and never returned.",
              sent=sent, hint_zh="用 q.put_nowait(...)：队列满时它立即抛出 queue.Full，捕获它后返回个数。",
              hint_en="Use q.put_nowait(...): on a full queue it raises queue.Full at once; catch it and return the count.",
@@ -117,7 +118,7 @@ def test_nowait_full_and_empty(learner):
         res = got[key]
         if res is None:
             continue  # not tried: the probe stops after a failure, which was reported above
-        if res["blocked"]:
+        if not res["done"]:
             fail("try_get 在空队列上阻塞了，应立即返回 None。", "try_get blocked on an empty queue; it must return None at once.",
                  sent=sent, hint_zh="用 q.get_nowait()，捕获 queue.Empty 后返回 None。",
                  hint_en="Use q.get_nowait() and return None on queue.Empty.",
@@ -146,9 +147,7 @@ def test_processes_are_separate(learner):
     got = result.value
     no_error(got, "run_processes(batches)", result.stderr, sent=what)
     me = got["me"]
-    hops = {value: [] for batch in BATCHES for value in batch}
-    for sender, receiver, value in got["trace"]:
-        hops.setdefault(value, []).append((sender, receiver))
+    hops = hops_of(got, [value for batch in BATCHES for value in batch])
     lost = [v for v, h in hops.items() if not h]
     check(not lost, "有数据没有经过进程之间的队列传递（没有被另一个进程取出）。",
           "Some items never travelled through the queue to another process.", sent=what, got=f"items {lost}",
@@ -218,9 +217,10 @@ def test_pool_delivers_all(learner):
         hint_en="Run the reader with pool.apply_async(read, ...) too; after close and join return its .get().")
     check_delivery(result.stdout, POOL_BATCHES, "数据接收OK", what)
     me = got["me"]
-    writers = {r for s, r, _ in got["trace"] if s == me}  # the workers that were given a batch
-    manager = {r for s, r, _ in got["trace"] if s in writers and r != me}  # where the writers put the items
-    readers = {s for s, r, _ in got["trace"] if r == me}  # who sent the received items back to the main process
+    hops = got["trace"]
+    writers = {h["receiver"] for h in hops if h["sender"] == me}  # the workers that were given a batch
+    manager = {h["receiver"] for h in hops if h["sender"] in writers and h["receiver"] != me}  # where the writers put the items
+    readers = {h["sender"] for h in hops if h["receiver"] == me}  # who sent the received items back to the main process
     check(writers and me not in writers, "写者应在进程池的工作进程里运行。", "The writers must run in the pool's worker processes.",
           sent=what, got=f"主进程 / main {me}; 收到数据的进程 / processes given the batches {sorted(writers)}")
     check(readers and not readers & (manager | {me}), "读者应在进程池的工作进程里运行，再把收到的列表返回给主进程。",

@@ -18,7 +18,7 @@ def exchange(srv, parts):
 
 
 def test_server_replies(learner):
-    with learner.server("serve_once", HOST, 0) as srv:
+    with learner.server("tcp_basics:serve_once", HOST, 0) as srv:
         reply = exchange(srv, [(GREETING + "\n").encode()])
     equal(reply, REPLY.encode(), "服务器的回复不对（应为 UTF-8 编码的“数据接收成功！”，然后关闭连接）。",
           "The server's reply is wrong (expected 数据接收成功！ in UTF-8, then the connection closed).",
@@ -26,7 +26,7 @@ def test_server_replies(learner):
 
 
 def test_server_returns_message(learner):
-    with learner.server("serve_once", HOST, 0) as srv:
+    with learner.server("tcp_basics:serve_once", HOST, 0) as srv:
         exchange(srv, [(GREETING + "\n").encode()])
         got = srv.result()
     equal(got, GREETING, "serve_once 应返回收到的消息（不含换行）。", "serve_once must return the message it received (without the newline).",
@@ -34,7 +34,7 @@ def test_server_returns_message(learner):
 
 
 def test_server_prints_message(learner):
-    with learner.server("serve_once", HOST, 0) as srv:
+    with learner.server("tcp_basics:serve_once", HOST, 0) as srv:
         exchange(srv, [b"hello\n"])
         srv.result()
         out = srv.stdout.text()
@@ -44,7 +44,7 @@ def test_server_prints_message(learner):
 
 def test_server_reads_fragmented_message(learner):
     parts = ["你好，".encode(), "我是".encode(), "客户端！\n".encode()]
-    with learner.server("serve_once", HOST, 0) as srv:
+    with learner.server("tcp_basics:serve_once", HOST, 0) as srv:
         reply = exchange(srv, parts)
         got = srv.result()
     equal(got, GREETING, "消息分三段到达时，服务器没有读完整条消息。", "When the message arrived in three pieces, the server did not read all of it.",
@@ -54,12 +54,12 @@ def test_server_reads_fragmented_message(learner):
 
 
 def test_server_reuses_address(learner):
-    with learner.server("serve_once", HOST, 0) as first:
+    with learner.server("tcp_basics:serve_once", HOST, 0) as first:
         exchange(first, [b"one\n"])  # the server closes first, so its port is left in TIME_WAIT
         first.result()
         port = first.port
     try:
-        with learner.server("serve_once", HOST, port) as second:
+        with learner.server("tcp_basics:serve_once", HOST, port) as second:
             reply = exchange(second, [b"two\n"])
     except LearnerCrashed as exc:
         fail(f"服务器结束后立刻在同一端口 {port} 重启失败。", f"Restarting the server on the same port {port} right after it ended failed.",
@@ -78,7 +78,7 @@ def peer_replying(reply_parts):
 
 def test_client_sends_message(learner):
     with TcpPeer(peer_replying([REPLY.encode()])) as peer:
-        learner.call("send_message", *peer.address, GREETING)
+        learner.call("tcp_basics:send_message", *peer.address, GREETING)
     check(peer.errors[0] is None, "测试服务器没收到完整的一行。", "The test server did not receive a whole line.", got=peer.errors[0])
     equal(peer.results[0], (GREETING + "\n").encode(), "客户端发送的内容不对（应为 UTF-8 的 text + \\n）。",
           "The client sent the wrong bytes (expected text + \\n in UTF-8).")
@@ -86,7 +86,7 @@ def test_client_sends_message(learner):
 
 def test_client_returns_reply(learner):
     with TcpPeer(peer_replying([REPLY.encode()])) as peer:
-        got = learner.call("send_message", *peer.address, "hi")
+        got = learner.call("tcp_basics:send_message", *peer.address, "hi")
     equal(got, REPLY, "send_message 应返回服务器的回复。", "send_message must return the server's reply.", sent="hi")
 
 
@@ -94,7 +94,7 @@ def test_client_reads_whole_reply(learner):
     data = REPLY.encode()
     parts = [data[:4], data[4:11], data[11:]]  # cuts through UTF-8 characters on purpose
     with TcpPeer(peer_replying(parts)) as peer:
-        got = learner.call("send_message", *peer.address, "hi")
+        got = learner.call("tcp_basics:send_message", *peer.address, "hi")
     equal(got, REPLY, "回复分三段到达时，客户端没有读完整（或把半个汉字单独解码了）。",
           "When the reply arrived in three pieces, the client did not read all of it (or decoded half a character).",
           sent=" + ".join(repr(p) for p in parts),
@@ -104,5 +104,5 @@ def test_client_reads_whole_reply(learner):
 def test_client_sends_unicode_whole(learner):
     text = "多字节 ✓ " * 600_000  # about 8 MiB, read slowly: more than the kernel takes in one send()
     with TcpPeer(peer_replying([REPLY.encode()]), rcvbuf=4096) as peer:
-        learner.call("send_message", *peer.address, text)
+        learner.call("tcp_basics:send_message", *peer.address, text)
     equal(peer.results[0], (text + "\n").encode(), "长消息没有完整发送（用 sendall）。", "A long message was not sent whole (use sendall).")

@@ -13,7 +13,7 @@ from contextlib import ExitStack
 
 from grader.feedback import LearnerFailure, check, fail
 from grader.net import reset, send_in_fragments
-from grader.tcplines import HOST, SETTLE, LineReader, connect, count, fd_kinds, main_process, readable, settle, shown
+from kit.lines import HOST, SETTLE, LineReader, connect, count, fd_kinds, main_process, readable, settle, shown
 
 SLOW_RCVBUF = 4096  # the slow reader's receive buffer: it fills at once
 FLOOD_LINE = ("洪水 ✓ " * 5000).encode()  # about 59 KiB per line
@@ -133,13 +133,13 @@ def expect_leave(users, nick: str, sent: str):
 
 # -- checks -------------------------------------------------------------------------------
 def test_welcomes_each_user(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
+    with learner.server("chat_server:serve", HOST, 0) as srv, ExitStack() as stack:
         join(srv, stack, "小明", online=1)
         join(srv, stack, "小红", online=2)
 
 
 def test_announces_join(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
+    with learner.server("chat_server:serve", HOST, 0) as srv, ExitStack() as stack:
         alice, bob, carol = room(srv, stack, "alice", "bob", "carol", strict=True)
         alice.say("hi")  # the next line anyone gets: nothing about their own join may come before it
         for user in (bob, carol):
@@ -149,7 +149,7 @@ def test_announces_join(learner):
 
 
 def test_relays_to_others_not_sender(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
+    with learner.server("chat_server:serve", HOST, 0) as srv, ExitStack() as stack:
         alice, bob, carol = room(srv, stack, "alice", "bob", "carol")
         alice.say("大家好")
         for user in (bob, carol):
@@ -164,7 +164,7 @@ def test_relays_to_others_not_sender(learner):
 
 
 def test_relays_lines_whole(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
+    with learner.server("chat_server:serve", HOST, 0) as srv, ExitStack() as stack:
         alice, bob = room(srv, stack, "alice", "bob")
         data = "你好，世界！\n".encode()
         parts = [data[:4], data[4:11], data[11:]]  # cuts through UTF-8 characters on purpose
@@ -186,7 +186,7 @@ def test_relays_lines_whole(learner):
 
 
 def test_concurrent_senders(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
+    with learner.server("chat_server:serve", HOST, 0) as srv, ExitStack() as stack:
         users = room(srv, stack, "u1", "u2", "u3")
         said = {u.nick: [f"{u.nick} 第 {i} 句 / line {i}" for i in range(1, 21)] for u in users}
         for user in users:  # all three at once: each sends its 20 lines in one go
@@ -207,14 +207,14 @@ def test_concurrent_senders(learner):
 
 
 def test_announces_leave(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
+    with learner.server("chat_server:serve", HOST, 0) as srv, ExitStack() as stack:
         alice, bob = room(srv, stack, "alice", "bob")
         bob.sock.close()
         expect_leave([alice], "bob", "bob 关闭连接 / bob closes the connection")
 
 
 def test_departed_user_removed(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
+    with learner.server("chat_server:serve", HOST, 0) as srv, ExitStack() as stack:
         alice, bob, carol = room(srv, stack, "alice", "bob", "carol")
         carol.sock.shutdown(socket.SHUT_WR)  # carol leaves (EOF) but still listens to what comes
         expect_leave([alice, bob], "carol", "carol 关闭发送方向（EOF）/ carol shuts down its sending side (EOF)")
@@ -238,7 +238,7 @@ def test_departed_user_removed(learner):
 
 
 def test_survives_client_reset(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
+    with learner.server("chat_server:serve", HOST, 0) as srv, ExitStack() as stack:
         alice, bob, carol = room(srv, stack, "alice", "bob", "carol")
         reset(carol.sock)  # RST instead of FIN, as a crashing client would
         expect_leave([alice, bob], "carol", "carol 的连接被重置（RST）/ carol's connection is reset (RST)")
@@ -253,7 +253,7 @@ def test_survives_client_reset(learner):
 
 
 def test_slow_reader_does_not_stall(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
+    with learner.server("chat_server:serve", HOST, 0) as srv, ExitStack() as stack:
         join(srv, stack, "sloth", rcvbuf=SLOW_RCVBUF)  # reads its welcome, then nothing ever again
         alice, bob = room(srv, stack, "alice", "bob")  # (their joins are announced to sloth, unread)
         flood = FLOOD_LINE + b"\n"
@@ -295,7 +295,7 @@ def test_slow_reader_does_not_stall(learner):
 
 
 def test_releases_threads_and_fds(learner):
-    with learner.server("serve", HOST, 0) as srv:
+    with learner.server("chat_server:serve", HOST, 0) as srv:
         idle = count(srv, "threads")
         with ExitStack() as stack:  # one user first, so the baseline holds whatever one finished user leaves
             join(srv, stack, "first")

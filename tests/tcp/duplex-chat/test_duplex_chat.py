@@ -11,7 +11,7 @@ from contextlib import ExitStack
 
 from grader.feedback import check, fail
 from grader.net import send_in_fragments
-from grader.tcplines import (
+from kit.lines import (
     HOST,
     LineReader,
     accept_from,
@@ -20,7 +20,6 @@ from grader.tcplines import (
     received_so_far,
     same,
     shown,
-    wait_exit,
     wait_output,
 )
 
@@ -148,9 +147,10 @@ def notices_peer_exit(learner, which):
         wait_output(side.prog, lambda out: side.gone in out, f"{other_zh}关闭连接后，{zh}应打印 {side.gone}。",
                     f"Once the {other_en} closed the connection, the {en} must print {side.gone}.", expected=side.gone,
                     sent=f"{other_en} closes the connection", **EXIT_HINT)
-        return wait_exit(side.prog, f"{other_zh}关闭连接后，{zh}应结束（函数返回），不需要再输入什么。",
-                         f"Once the {other_en} closed the connection, the {en} must end (its function return) without "
-                         "anything more being typed.", sent=f"{other_en} closes the connection", **EXIT_HINT)
+        return side.prog.wait_exit(f"{other_zh}关闭连接后，{zh}应结束（函数返回），不需要再输入什么。",
+                                   f"Once the {other_en} closed the connection, the {en} must end (its function return) "
+                                   "without anything more being typed.", sent=f"{other_en} closes the connection",
+                                   **EXIT_HINT)
 
 
 def closes_sockets(learner, which):
@@ -193,8 +193,8 @@ def keeps_listening_after_stdin_ends(learner, which):
                    hint_en="At the end of input shut down only the sending side (shutdown(SHUT_WR)), do not close() the "
                            "socket; end once the other side closes the connection.")
         side.sock.close()
-        wait_exit(side.prog, f"{other_zh}关闭连接后，{zh}应结束。", f"Once the {other_en} closed the connection, the {en} must end.",
-                  **EXIT_HINT)
+        side.prog.wait_exit(f"{other_zh}关闭连接后，{zh}应结束。", f"Once the {other_en} closed the connection, the {en} must end.",
+                            **EXIT_HINT)
 
 
 # -- checks --------------------------------------------------------------------------------

@@ -7,7 +7,17 @@ from contextlib import ExitStack
 
 from grader.feedback import check, fail
 from grader.net import reset, send_in_fragments
-from grader.tcplines import HOST, LineReader, connect, output_tail, same, shown, wait_output
+from kit.lines import (
+    HOST,
+    LineReader,
+    connect,
+    echo_line,
+    log_has,
+    output_tail,
+    same,
+    shown,
+    wait_output,
+)
 
 # Long enough that a 1024-byte recv cuts it, and through UTF-8 characters.
 LONG = "单进程服务器 ✓ " * 200
@@ -25,28 +35,13 @@ def addr_of(sock) -> str:
     return str(sock.getsockname())
 
 
-def echo_line(srv, sock, reader: LineReader, text: str) -> bytes | None:
-    sock.sendall(text.encode() + b"\n")
-    return reader.line(srv.timeout)
-
-
-def log_has(lines_wanted):
-    """The wanted lines appear in stdout in this order (other lines may come between)."""
-
-    def predicate(text):
-        it = iter(text.splitlines())
-        return all(any(line == want for line in it) for want in lines_wanted)
-
-    return predicate
-
-
 def wait_log(srv, wanted, zh, en, **kw):
     return wait_output(srv, log_has(wanted), zh, en, expected="\n".join(wanted), **kw)
 
 
 # -- checks -------------------------------------------------------------------------------
 def test_echoes_lines(learner):
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("iter_server:serve", HOST, 0) as srv, connect(srv) as sock:
         reader = LineReader(sock)
         for text in ["hello", "你好，服务器！", LONG, "bye"]:
             got = echo_line(srv, sock, reader, text)
@@ -56,7 +51,7 @@ def test_echoes_lines(learner):
 
 
 def test_logs_connection_messages_and_exit(learner):
-    with learner.server("serve", HOST, 0) as srv:
+    with learner.server("iter_server:serve", HOST, 0) as srv:
         with connect(srv) as sock:
             addr, (ip, port) = addr_of(sock), sock.getsockname()
             reader = LineReader(sock)
@@ -78,7 +73,7 @@ def test_logs_connection_messages_and_exit(learner):
 def test_reads_fragmented_line(learner):
     data = "你好，服务器！\n".encode()
     parts = [data[:4], data[4:11], data[11:]]  # cuts through UTF-8 characters on purpose
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("iter_server:serve", HOST, 0) as srv, connect(srv) as sock:
         addr = addr_of(sock)
         reader = LineReader(sock)
         send_in_fragments(sock, parts, srv.timeout)  # each part only after the server read the last
@@ -95,7 +90,7 @@ def test_reads_fragmented_line(learner):
 
 def test_echoes_large_line(learner):
     text = "大消息 ✓ " * 4681  # 65 534 bytes of UTF-8 and the \n: 64 KiB, sent with one sendall
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("iter_server:serve", HOST, 0) as srv, connect(srv) as sock:
         reader = LineReader(sock)
         got = echo_line(srv, sock, reader, text)
         if got != text.encode():
@@ -108,7 +103,7 @@ def test_echoes_large_line(learner):
 
 
 def test_serves_one_client_at_a_time(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
+    with learner.server("iter_server:serve", HOST, 0) as srv, ExitStack() as stack:
         first = stack.enter_context(connect(srv))
         first_reader = LineReader(first)
         same(srv, echo_line(srv, first, first_reader, "one"), b"one", "第一个客户端没有收到回显。",
@@ -137,7 +132,7 @@ def test_serves_one_client_at_a_time(learner):
 
 
 def test_serves_next_client_after_first_leaves(learner):
-    with learner.server("serve", HOST, 0) as srv:
+    with learner.server("iter_server:serve", HOST, 0) as srv:
         with connect(srv) as first:
             same(srv, echo_line(srv, first, LineReader(first), "first"), b"first", "第一个客户端没有收到回显。",
                  "The first client got no echo.", sent="first\\n")
@@ -161,7 +156,7 @@ def test_serves_next_client_after_first_leaves(learner):
 
 
 def test_survives_client_reset(learner):
-    with learner.server("serve", HOST, 0) as srv:
+    with learner.server("iter_server:serve", HOST, 0) as srv:
         with connect(srv) as victim:
             same(srv, echo_line(srv, victim, LineReader(victim), "about to crash"), b"about to crash",
                  "客户端没有收到回显。", "The client got no echo.", sent="about to crash\\n")

@@ -3,7 +3,6 @@
 The server's processes are looked at from outside with psutil: its live children while
 clients are connected, zombies and open file descriptors after they left.
 """
-import os
 import socket
 import time
 from contextlib import ExitStack
@@ -12,9 +11,8 @@ import psutil
 
 from grader.feedback import check, equal, fail
 from grader.net import recv_exactly, reset
-
-HOST = "127.0.0.1"
-SETTLE = 3.0  # how long the server may take to clean up after its clients left
+from kit.lines import HOST, SETTLE, fd_kinds, main_process
+from kit.lines import output_tail as lines_output_tail
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -26,13 +24,7 @@ def shown(data: bytes) -> str:
 def output_tail(srv, keep: int = 1500) -> str | None:
     """The server's output, for failures where it may say why (a child's traceback comes
     a moment after the connection dropped, so give stderr a second to arrive)."""
-    srv.proc.stderr.wait_for(lambda text: text.strip() != "", 1.0)
-    parts = []
-    for label, out in (("stdout", srv.stdout), ("stderr", srv.proc.stderr)):
-        text = out.text().strip()
-        if text:
-            parts.append(f"--- {label} (last {keep} chars) ---\n{text[-keep:]}")
-    return "\n".join(parts) or None
+    return lines_output_tail(srv, keep=keep, wait=1.0)
 
 
 def connect(srv) -> socket.socket:
@@ -95,13 +87,6 @@ def status(proc: psutil.Process) -> str | None:
         return None  # gone (reaped) meanwhile
 
 
-def main_process(srv) -> psutil.Process:
-    main, _ = srv.processes()
-    if main is None or status(main) in (None, psutil.STATUS_ZOMBIE):
-        fail("服务器主进程已经结束了。", "The server's main process has ended.", details=output_tail(srv))
-    return main
-
-
 def wait_children_gone(srv, timeout: float) -> list[psutil.Process]:
     """Poll until the main process has no child processes at all; return those left."""
     end = time.monotonic() + timeout
@@ -114,25 +99,10 @@ def wait_children_gone(srv, timeout: float) -> list[psutil.Process]:
         time.sleep(0.02)  # polling the process table
 
 
-def fd_kinds(pid: int) -> dict:
-    kinds = {}
-    try:
-        for fd in os.listdir(f"/proc/{pid}/fd"):
-            try:
-                target = os.readlink(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
-            kind = target.split(":", 1)[0] if target.startswith(("socket:", "pipe:", "anon_inode:")) else "file"
-            kinds[kind] = kinds.get(kind, 0) + 1
-    except OSError:
-        pass
-    return kinds
-
-
 # -- checks -------------------------------------------------------------------------
 def test_echoes_in_order(learner):
     messages = [b"hello", "你好，服务器！".encode(), ("多进程 ✓ " * 400).encode(), b"bye"]
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("mp_server:serve", HOST, 0) as srv, connect(srv) as sock:
         for msg in messages:
             got = echo(srv, sock, msg)
             if got != msg:
@@ -143,7 +113,7 @@ def test_echoes_in_order(learner):
 
 def test_logs_messages(learner):
     messages = ["hello", "你好，服务器！"]
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("mp_server:serve", HOST, 0) as srv, connect(srv) as sock:
         addr = sock.getsockname()
         for msg in messages:
             echo(srv, sock, msg.encode())
@@ -156,7 +126,7 @@ def test_logs_messages(learner):
 
 
 def test_logs_client_exit(learner):
-    with learner.server("serve", HOST, 0) as srv:
+    with learner.server("mp_server:serve", HOST, 0) as srv:
         with connect(srv) as sock:
             addr = sock.getsockname()
             echo(srv, sock, b"hi")
@@ -169,7 +139,7 @@ def test_logs_client_exit(learner):
 
 
 def test_client_sees_eof(learner):
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("mp_server:serve", HOST, 0) as srv, connect(srv) as sock:
         echo(srv, sock, b"last words")
         sock.shutdown(socket.SHUT_WR)  # "I am done sending": the server should close its side
         try:
@@ -187,7 +157,7 @@ def test_client_sees_eof(learner):
 
 
 def test_each_client_in_child_process(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
+    with learner.server("mp_server:serve", HOST, 0) as srv, ExitStack() as stack:
         connect_all(srv, 3, stack)
         main_process(srv)
         _, kids = srv.processes()
@@ -200,7 +170,7 @@ def test_each_client_in_child_process(learner):
 
 
 def test_serves_clients_concurrently(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
+    with learner.server("mp_server:serve", HOST, 0) as srv, ExitStack() as stack:
         socks = connect_all(srv, 5, stack)
         for i in reversed(range(len(socks))):  # and again, the last first, all still connected
             msg = f"再来一次 / again {i + 1}".encode()
@@ -209,7 +179,7 @@ def test_serves_clients_concurrently(learner):
 
 
 def test_no_zombies(learner):
-    with learner.server("serve", HOST, 0) as srv:
+    with learner.server("mp_server:serve", HOST, 0) as srv:
         with ExitStack() as stack:
             connect_all(srv, 3, stack)
         left = wait_children_gone(srv, SETTLE)  # all three clients have closed
@@ -229,7 +199,7 @@ def test_no_zombies(learner):
 
 
 def test_survives_client_reset(learner):
-    with learner.server("serve", HOST, 0) as srv:
+    with learner.server("mp_server:serve", HOST, 0) as srv:
         with connect(srv) as victim:
             echo(srv, victim, b"about to crash")
             reset(victim)  # RST instead of FIN, as a crashing client would
@@ -244,7 +214,7 @@ def test_survives_client_reset(learner):
 
 
 def test_releases_fds(learner):
-    with learner.server("serve", HOST, 0) as srv:
+    with learner.server("mp_server:serve", HOST, 0) as srv:
         with ExitStack() as stack:  # one client first, so the baseline holds whatever one finished client leaves
             connect_all(srv, 1, stack)
         wait_children_gone(srv, SETTLE)

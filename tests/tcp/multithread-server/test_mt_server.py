@@ -8,16 +8,18 @@ descriptors after they left.
 import socket
 from contextlib import ExitStack
 
-from grader.feedback import check, fail, learner_traceback
+from grader.feedback import check, fail
 from grader.net import reset, send_in_fragments
-from grader.tcplines import (
+from kit.lines import (
     HOST,
     SETTLE,
     LineReader,
     clients_at_once,
     connect,
     count,
+    echo_line,
     fd_kinds,
+    log_has,
     main_process,
     output_tail,
     same,
@@ -43,19 +45,6 @@ def addr_of(sock) -> str:
     return str(sock.getsockname())  # how the server prints the tuple accept() returned
 
 
-def echo_line(srv, sock, reader, text: str):
-    sock.sendall(text.encode() + b"\n")
-    return reader.line(srv.timeout)
-
-
-def log_has(wanted):
-    def predicate(text):
-        it = iter(text.splitlines())
-        return all(any(line == want for line in it) for want in wanted)
-
-    return predicate
-
-
 def served_once(srv):
     """One client comes, is echoed, and leaves; then wait until its thread is gone."""
     with connect(srv) as sock:
@@ -72,7 +61,7 @@ def baseline(srv) -> tuple[int, int]:
 
 # -- checks -------------------------------------------------------------------------------
 def test_echoes_lines(learner):
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("mt_server:serve", HOST, 0) as srv, connect(srv) as sock:
         reader = LineReader(sock)
         for text in ["hello", "你好，服务器！", LONG, "bye"]:
             same(srv, echo_line(srv, sock, reader, text), text.encode(),
@@ -82,7 +71,7 @@ def test_echoes_lines(learner):
 
 
 def test_logs_messages_and_exit(learner):
-    with learner.server("serve", HOST, 0) as srv:
+    with learner.server("mt_server:serve", HOST, 0) as srv:
         with connect(srv) as sock:
             addr = addr_of(sock)
             reader = LineReader(sock)
@@ -100,7 +89,7 @@ def test_logs_messages_and_exit(learner):
 def test_reads_fragmented_lines(learner):
     data = "你好，服务器！\n".encode()
     parts = [data[:4], data[4:11], data[11:]]  # cuts through UTF-8 characters on purpose
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("mt_server:serve", HOST, 0) as srv, connect(srv) as sock:
         addr = addr_of(sock)
         reader = LineReader(sock)
         send_in_fragments(sock, parts, srv.timeout)  # each part only after the server read the last
@@ -121,7 +110,7 @@ def test_reads_fragmented_lines(learner):
 
 def test_echoes_large_line(learner):
     text = "大消息 ✓ " * 4681  # 65 534 bytes of UTF-8 and the \n: 64 KiB, sent with one sendall
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("mt_server:serve", HOST, 0) as srv, connect(srv) as sock:
         got = echo_line(srv, sock, LineReader(sock), text)
         if got != text.encode():
             fail("一次发来的 64 KiB 长行没有被完整、原样地发回。", "A 64 KiB line sent at once was not sent back whole and unchanged.",
@@ -133,7 +122,7 @@ def test_echoes_large_line(learner):
 
 
 def test_serves_clients_concurrently(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
+    with learner.server("mt_server:serve", HOST, 0) as srv, ExitStack() as stack:
         socks, readers = clients_at_once(srv, 5, stack, **CONCURRENT_HINT)
         for i in reversed(range(len(socks))):  # and again, the last first, all still connected
             line = f"再来一次 / again {i + 1}"
@@ -143,7 +132,7 @@ def test_serves_clients_concurrently(learner):
 
 
 def test_one_thread_per_client(learner):
-    with learner.server("serve", HOST, 0) as srv:
+    with learner.server("mt_server:serve", HOST, 0) as srv:
         idle, _ = baseline(srv)
         with ExitStack() as stack:
             clients_at_once(srv, 3, stack, **CONCURRENT_HINT)
@@ -159,7 +148,7 @@ def test_one_thread_per_client(learner):
 
 
 def test_closes_connection_when_client_leaves(learner):
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("mt_server:serve", HOST, 0) as srv, connect(srv) as sock:
         reader = LineReader(sock)
         same(srv, echo_line(srv, sock, reader, "last words"), b"last words", "客户端没有收到回显。", "The client got no echo.",
              sent="last words\\n")
@@ -177,7 +166,7 @@ def test_closes_connection_when_client_leaves(learner):
 
 
 def test_survives_client_reset(learner):
-    with learner.server("serve", HOST, 0) as srv:
+    with learner.server("mt_server:serve", HOST, 0) as srv:
         with connect(srv) as victim:
             addr = addr_of(victim)
             same(srv, echo_line(srv, victim, LineReader(victim), "about to crash"), b"about to crash",
@@ -196,7 +185,7 @@ def test_survives_client_reset(learner):
 
 
 def test_threads_back_to_baseline(learner):
-    with learner.server("serve", HOST, 0) as srv:
+    with learner.server("mt_server:serve", HOST, 0) as srv:
         idle, _ = baseline(srv)
         with ExitStack() as stack:
             clients_at_once(srv, 3, stack, **CONCURRENT_HINT)
@@ -211,7 +200,7 @@ def test_threads_back_to_baseline(learner):
 
 
 def test_fds_back_to_baseline(learner):
-    with learner.server("serve", HOST, 0) as srv:
+    with learner.server("mt_server:serve", HOST, 0) as srv:
         idle_threads, idle = baseline(srv)
         before = fd_kinds(main_process(srv).pid)
         with ExitStack() as stack:
@@ -228,4 +217,4 @@ def test_fds_back_to_baseline(learner):
 
 def thread_stacks(srv) -> str:
     """Where each of the server's threads is (the process goes on running)."""
-    return "服务器各线程所在位置 / where the server's threads are:\n" + learner_traceback(srv.proc.stack_dump())[-3000:]
+    return "服务器各线程所在位置 / where the server's threads are:\n" + srv.stacks()[-3000:]

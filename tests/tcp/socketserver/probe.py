@@ -1,13 +1,10 @@
-"""Runs in the sandbox beside the learner's ss_server.py."""
+"""Runs in the sandbox beside the learner's ss_server.py (the server itself is started by the
+checks directly: ``learner.server("ss_server:serve", ...)``)."""
 import socket
 import threading
 import time
 
 import ss_server
-
-
-def serve(host, port):
-    return ss_server.serve(host, port)
 
 
 def _read_line(sock):

@@ -1,95 +1,39 @@
 """tcp/socketserver: the line echo on socketserver.ThreadingTCPServer.
 
 Over real loopback sockets: every complete line comes back unchanged and is logged as
-``<addr>: text`` (shared checks in ``grader.tcpecho``).  What makes this server model: one
-thread per connected client (seen from outside with psutil), the thread count back to its
-baseline once clients leave, and a clean stop: ``shutdown()`` and ``server_close()`` return
-promptly while a client is still connected, and a new server starts on the same port at once
-(that part runs inside the sandbox, in the probe, and reports what happened).
+``<addr>: text`` (the shared checks of ``kit.echo_suite``, with this exercise's hints from
+``[suite]`` in exercise.toml).  What makes this server model: one thread per connected
+client (seen from outside with psutil), the thread count back to its baseline once clients
+leave, and a clean stop: ``shutdown()`` and ``server_close()`` return promptly while a
+client is still connected, and a new server starts on the same port at once (that part runs
+inside the sandbox, in the probe, and reports what happened).
 """
 from contextlib import ExitStack
 
 from grader.feedback import check, equal, fail
-from grader.tcpecho import (
-    HOST,
-    SETTLE,
-    check_client_sees_eof,
-    check_fragmented_line,
-    check_large_line,
-    check_lines_sent_together,
-    check_logs_client_exit,
-    check_logs_lines,
-    check_survives_reset,
-    count,
-    echo,
-    main_process,
-    open_client,
-    serve_many,
-    server_alive,
-    settle,
+from kit.echo import serve_many, server_alive
+from kit.echo_suite import (  # noqa: F401 - the shared checks this exercise takes
+    EchoServer,
+    test_client_sees_eof,
+    test_echoes_lines_in_order,
+    test_large_line_echoed_whole,
+    test_logs_client_exit,
+    test_logs_lines,
+    test_reassembles_fragmented_line,
+    test_serves_clients_concurrently,
+    test_splits_lines_sent_together,
+    test_survives_client_reset,
 )
+from kit.lines import HOST, SETTLE, count, main_process, settle
 
-EXIT = "客户端{addr}退出"
 LIMIT = 3.0  # seconds each of shutdown() and server_close() may take (serve_forever polls every 0.5 s)
-SERVE_MANY = dict(
-    hint_zh="服务器一次只服务了一个客户端：EchoServer 要继承 socketserver.ThreadingTCPServer（不是 TCPServer），"
-            "它为每个连接开一个线程。",
-    hint_en="The server served one client at a time: EchoServer must subclass socketserver.ThreadingTCPServer (not "
-            "TCPServer), which starts a thread per connection.",
-)
-
-
-def test_echoes_lines_in_order(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
-        client = open_client(srv, stack)
-        for line in ["hello", "你好，服务器！", "socketserver ✓ " * 40, "bye"]:
-            echo(srv, client, line.encode())
-
-
-def test_logs_lines(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
-        check_logs_lines(srv, stack, hint_zh="在 handle 里，每读到一行，print(f\"<{self.client_address}>: {文本}\", flush=True)，"
-                                             "文本不含 \\n。",
-                         hint_en="In handle, for each line read, print(f\"<{self.client_address}>: {text}\", flush=True), "
-                                 "text without the \\n.")
-
-
-def test_logs_client_exit(learner):
-    with learner.server("serve", HOST, 0) as srv:
-        check_logs_client_exit(
-            srv, EXIT, hint_zh="客户端关闭连接后 self.rfile 读完了（循环结束）：打印 客户端{self.client_address}退出（flush=True），"
-                               "然后从 handle 返回。",
-            hint_en="Once the client closed, self.rfile runs out (the loop ends): print 客户端{self.client_address}退出 "
-                    "(flush=True) and return from handle.")
-
-
-def test_reassembles_fragmented_line(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
-        check_fragmented_line(srv, stack)
-
-
-def test_splits_lines_sent_together(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
-        check_lines_sent_together(srv, stack)
-
-
-def test_large_line_echoed_whole(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
-        check_large_line(srv, stack, hint_zh="用 StreamRequestHandler 的 self.rfile 按行读（for line in self.rfile），"
-                                             "不要把一次 recv 当成一行。",
-                         hint_en="Read lines from StreamRequestHandler's self.rfile (for line in self.rfile); do not take "
-                                 "one recv as one line.")
-
-
-def test_serves_clients_concurrently(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
-        serve_many(srv, 10, stack, **SERVE_MANY)
 
 
 def test_each_client_in_own_thread(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
+    es = EchoServer.of(learner.exercise)
+    with es.start(learner) as srv, ExitStack() as stack:
         baseline = count(srv, "threads")
-        serve_many(srv, 3, stack, **SERVE_MANY)
+        serve_many(srv, 3, stack, **es.hint("serve_many"))
         threads = count(srv, "threads")
         _, kids = srv.processes()
         check(threads >= baseline + 3 and not kids,
@@ -102,10 +46,11 @@ def test_each_client_in_own_thread(learner):
 
 
 def test_threads_back_to_baseline(learner):
-    with learner.server("serve", HOST, 0) as srv:
+    es = EchoServer.of(learner.exercise)
+    with es.start(learner) as srv:
         baseline = count(srv, "threads")
         with ExitStack() as stack:
-            serve_many(srv, 5, stack, **SERVE_MANY)
+            serve_many(srv, 5, stack, **es.hint("serve_many"))
         server_alive(srv)
         now = settle(srv, "threads", baseline)
         check(now <= baseline, f"5 个客户端离开 {SETTLE:g} 秒后，服务器的线程数从 {baseline} 个变成了 {now} 个。",
@@ -115,17 +60,6 @@ def test_threads_back_to_baseline(learner):
               hint_en="Once the client closed, handle must leave its loop and return so that the connection's thread "
                       "ends (recv returning b\"\" is the end).")
         main_process(srv)
-
-
-def test_client_sees_eof(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
-        check_client_sees_eof(srv, stack, hint_zh="读到连接结束时从 handle 返回：socketserver 随后关闭这个连接。",
-                              hint_en="Return from handle when the input ends: socketserver then closes the connection.")
-
-
-def test_survives_client_reset(learner):
-    with learner.server("serve", HOST, 0) as srv, ExitStack() as stack:
-        check_survives_reset(srv, stack, EXIT)
 
 
 def shutdown_report(learner) -> dict:

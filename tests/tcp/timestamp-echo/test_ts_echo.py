@@ -12,7 +12,7 @@ from contextlib import ExitStack
 
 from grader.feedback import check, fail
 from grader.net import reset, send_in_fragments
-from grader.tcplines import (
+from kit.lines import (
     HOST,
     LineReader,
     accept_from,
@@ -22,7 +22,6 @@ from grader.tcplines import (
     received_so_far,
     same,
     shown,
-    wait_exit,
     wait_output,
 )
 
@@ -80,14 +79,14 @@ def ask(srv, sock, reader, text: str):
 
 
 def test_server_stamps_line(learner):
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("ts_echo:serve", HOST, 0) as srv, connect(srv) as sock:
         reader = LineReader(sock)
         for text in ["hello", "你好，服务器！"]:
             check_stamped(srv, ask(srv, sock, reader, text), text, text + "\\n")
 
 
 def test_server_many_round_trips(learner):
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("ts_echo:serve", HOST, 0) as srv, connect(srv) as sock:
         reader = LineReader(sock)
         for i in range(1, 31):
             text = f"第 {i} 行 / line {i}"
@@ -101,7 +100,7 @@ def test_server_many_round_trips(learner):
 def test_server_reads_fragmented_line(learner):
     data = "你好，服务器！\n".encode()
     parts = [data[:4], data[4:11], data[11:]]  # cuts through UTF-8 characters on purpose
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("ts_echo:serve", HOST, 0) as srv, connect(srv) as sock:
         reader = LineReader(sock)
         send_in_fragments(sock, parts, srv.timeout)  # each part only after the server read the last
         sent = " + ".join(repr(p) for p in parts)
@@ -117,7 +116,7 @@ def test_server_reads_fragmented_line(learner):
 
 
 def test_server_splits_lines(learner):
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("ts_echo:serve", HOST, 0) as srv, connect(srv) as sock:
         reader = LineReader(sock)
         sock.sendall("第一行\n第二行\n".encode())  # two lines in one send
         got = reader.lines(2, srv.timeout)
@@ -129,7 +128,7 @@ def test_server_splits_lines(learner):
 
 def test_server_large_line(learner):
     text = "大消息 ✓ " * 4681  # 65 534 bytes of UTF-8 and the \n: 64 KiB, sent with one sendall
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("ts_echo:serve", HOST, 0) as srv, connect(srv) as sock:
         got = ask(srv, sock, LineReader(sock), text)
         if stamped_text(got) != text:
             fail("一次发来的 64 KiB 长行没有得到一个完整的回复。", "A 64 KiB line sent at once did not get one whole reply.",
@@ -138,7 +137,7 @@ def test_server_large_line(learner):
 
 
 def test_server_logs_connection(learner):
-    with learner.server("serve", HOST, 0) as srv, connect(srv) as sock:
+    with learner.server("ts_echo:serve", HOST, 0) as srv, connect(srv) as sock:
         ask(srv, sock, LineReader(sock), "hi")
         line = f"...连接: {sock.getsockname()}"
         wait_output(srv, lambda out: line in out.splitlines(), "服务器接受连接后应打印 \"...连接: <地址>\"。",
@@ -148,7 +147,7 @@ def test_server_logs_connection(learner):
 
 
 def test_server_serves_next_client(learner):
-    with learner.server("serve", HOST, 0) as srv:
+    with learner.server("ts_echo:serve", HOST, 0) as srv:
         for name in ("first", "second"):
             with connect(srv) as sock:
                 got = ask(srv, sock, LineReader(sock), name)
@@ -174,7 +173,7 @@ def test_server_serves_next_client(learner):
 def start_client(learner, stack):
     """The learner's client, typed into by the test, connected to the test's own server."""
     listener = stack.enter_context(listening())
-    prog = stack.enter_context(learner.program("client", *listener.getsockname()))
+    prog = stack.enter_context(learner.program("ts_echo:client", *listener.getsockname()))
     conn = stack.enter_context(accept_from(prog, listener))
     return prog, conn, LineReader(conn)
 
@@ -297,8 +296,8 @@ def ended_session(prog, conn, reader, sent: str, **hint):
                              hint_en="An empty line ends it: sock.shutdown(socket.SHUT_WR), wait for the receiving "
                                      "thread to end, then close().")))
     conn.close()  # the server closes too
-    wait_exit(prog, "服务器关闭连接之后，客户端 client() 应返回。", "Once the server closed the connection, client() must return.",
-              sent=sent + "，然后服务器关闭连接 / then the server closes", **hint)
+    prog.wait_exit("服务器关闭连接之后，客户端 client() 应返回。", "Once the server closed the connection, client() must return.",
+                   sent=sent + "，然后服务器关闭连接 / then the server closes", **hint)
 
 
 def test_client_prints_replies_after_last_line(learner):
@@ -332,6 +331,6 @@ def test_client_prints_replies_after_last_line(learner):
                     hint_zh="空行之后用 sock.shutdown(socket.SHUT_WR) 只关闭发送方向，然后 join 接收线程（它读到 EOF 才结束），最后 close()。",
                     hint_en="After the empty line, sock.shutdown(socket.SHUT_WR) closes only the sending side; then join "
                             "the receiving thread (it ends at EOF), then close().")
-        wait_exit(prog, "服务器关闭连接之后，客户端 client() 应返回。", "Once the server closed the connection, client() must return.",
-                  sent=sent)
+        prog.wait_exit("服务器关闭连接之后，客户端 client() 应返回。", "Once the server closed the connection, client() must return.",
+                       sent=sent)
 

@@ -11,27 +11,12 @@ import select
 import sys
 import threading
 import time
-import traceback
 
 import async_callback
 
+from probekit.values import error_of, plain
+
 WAIT = 3.0  # how long the work waits for the main thread's ticks
-
-
-def _error(exc):
-    tb = traceback.format_exception(exc)
-    return {"type": type(exc).__name__, "message": str(exc),
-            "traceback": "".join(tb).replace(os.getcwd() + os.sep, "")[-3000:]}
-
-
-def _plain(value):
-    if isinstance(value, (type(None), bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return repr(value)
 
 
 # -- run_async ---------------------------------------------------------------------------------
@@ -86,7 +71,7 @@ def pool_callback(need, extra, interval):
     def callback(result):
         blocked = _main_is_blocked_in_pool(main)
         with lock:
-            calls.append({"result": _plain(result), "pid": os.getpid(), "main_thread": threading.get_ident() == main,
+            calls.append({"result": plain(result), "pid": os.getpid(), "main_thread": threading.get_ident() == main,
                           "at": time.monotonic(), "ticks_before": len(ticks), "main_blocked_in": blocked})
 
     error = None
@@ -94,7 +79,7 @@ def pool_callback(need, extra, interval):
     try:
         value = async_callback.run_async(gated_work, (r, need, extra), callback, tick, interval)
     except Exception as exc:
-        value, error = None, _error(exc)
+        value, error = None, error_of(exc)
     returned = time.monotonic()
     os.close(r)
     os.close(w)
@@ -108,7 +93,7 @@ def pool_callback(need, extra, interval):
     if work:
         work["ticks_during_work"] = sum(1 for t in ticks_now if work["started"] <= t["at"] <= work["finished"])
         work["started"], work["finished"] = round(work["started"] - t0, 3), round(work["finished"] - t0, 3)
-    return {"value": _plain(value), "error": error, "pid": me, "ticks": len(ticks_now),
+    return {"value": plain(value), "error": error, "pid": me, "ticks": len(ticks_now),
             "ticks_in_main": sum(t["main"] for t in ticks_now), "calls": calls_now,
             "returned": round(returned - t0, 3)}
 
@@ -130,28 +115,29 @@ def thread_submit(fail):
 
     def func(x):
         with lock:
-            log.append(["func", threading.get_ident() == caller])
+            log.append({"event": "func", "in_caller": threading.get_ident() == caller})
         waited = returned.wait(WAIT)  # only set once submit() has returned to its caller
         with lock:
-            log.append(["func-end", waited])
+            log.append({"event": "func-end", "waited": waited})
         if fail:
             raise ValueError("work failed")
         return x * 2
 
     def callback(result):
         with lock:
-            log.append(["callback", _plain(result), threading.get_ident() == caller])
+            log.append({"event": "callback", "value": plain(result), "in_caller": threading.get_ident() == caller})
 
     def error_callback(exc):
         with lock:
-            log.append(["error_callback", f"{type(exc).__name__}: {exc}", threading.get_ident() == caller])
+            log.append({"event": "error_callback", "value": f"{type(exc).__name__}: {exc}",
+                        "in_caller": threading.get_ident() == caller})
 
     t0 = time.monotonic()
     try:
         thread = async_callback.submit(func, (21,), callback, error_callback)
         error = None
     except Exception as exc:
-        thread, error = None, _error(exc)
+        thread, error = None, error_of(exc)
     took = time.monotonic() - t0
     returned.set()
     is_thread = isinstance(thread, threading.Thread)
@@ -159,9 +145,9 @@ def thread_submit(fail):
         thread.join(WAIT)
     else:
         end = time.monotonic() + WAIT
-        while time.monotonic() < end and not any(e[0] in ("callback", "error_callback") for e in log):
+        while time.monotonic() < end and not any(e["event"] in ("callback", "error_callback") for e in log):
             time.sleep(0.01)  # polling: no thread object to join
     with lock:
-        entries = [list(e) for e in log]
+        entries = [dict(e) for e in log]
     return {"error": error, "returned_after": round(took, 3), "is_thread": is_thread, "type": type(thread).__name__,
             "alive": thread.is_alive() if is_thread else None, "log": entries}

@@ -7,27 +7,12 @@ the moment the callback ran.
 """
 import re
 
-from grader.feedback import check, equal, fail
-
-_RUNS = {}
-
-
-def shared(learner, function, *args):
-    """One probe run answers several checks: the same call, made once per submission in this
-    grading process (an exercise's checks run in one process), saves a sandbox start."""
-    key = (str(learner.impl_root), function, args)
-    if key not in _RUNS:
-        _RUNS[key] = learner.call(function, *args)
-    return _RUNS[key]
+from grader.feedback import check, equal
+from kit.calls import raised, shared
 
 NEED = 3  # ticks the pool's work waits for
 EXTRA = 0.1  # seconds of work after that
 INTERVAL = 0.02  # the main loop's pause between ticks
-
-
-def raised(error, sent, **kw):
-    fail(f"调用时抛出了异常 {error['type']}: {error['message']}", f"The call raised {error['type']}: {error['message']}",
-         sent=sent, details=error.get("traceback"), **kw)
 
 
 RUN_SENT = (f"run_async(work, args, callback, tick, interval={INTERVAL})；work 在进程池里等主线程 tick {NEED} 次，再工作 "
@@ -38,7 +23,7 @@ RUN_SENT = (f"run_async(work, args, callback, tick, interval={INTERVAL})；work 
 def pool_run(learner):
     got = shared(learner, "pool_callback", NEED, EXTRA, INTERVAL)
     if got["error"]:
-        raised(got["error"], RUN_SENT)
+        raised(got["error"], sent=RUN_SENT)
     return got
 
 
@@ -127,7 +112,7 @@ def test_demo_output(learner):
     run = learner.run("demo", 0.05)
     sent = "demo(0.05)"
     if run.error:
-        raised(run.error, sent)
+        raised(run.error, sent=sent)
     main = run.value
     tokens, junk = demo_tokens(run.stdout, main)
     shown = run.stdout[:1500]
@@ -162,7 +147,7 @@ SUBMIT_SENT = "t = submit(func, (21,), callback, error_callback)；func(x) 等�
 def submitted(learner, fail_it):
     got = learner.call("thread_submit", fail_it)
     if got["error"]:
-        raised(got["error"], SUBMIT_SENT)
+        raised(got["error"], sent=SUBMIT_SENT)
     return got
 
 
@@ -171,21 +156,21 @@ def test_submit_returns_at_once(learner):
     hint = dict(hint_zh="submit 里只创建并 start() 一个线程，在线程里调用 func 和 callback；submit 自己立即 return 这个线程。",
                 hint_en="submit only creates and start()s a thread that calls func and then callback; submit itself returns "
                         "that thread at once.")
-    func_end = [e for e in got["log"] if e[0] == "func-end"]
-    check(func_end and func_end[0][1], "submit 没有立即返回：它等 func 做完了才返回。", "submit did not return at once: it waited for func to finish.",
+    func_end = [e for e in got["log"] if e["event"] == "func-end"]
+    check(func_end and func_end[0]["waited"], "submit 没有立即返回：它等 func 做完了才返回。", "submit did not return at once: it waited for func to finish.",
           sent=SUBMIT_SENT, got=f"submit 用了 / took {got['returned_after']} s", **hint)
     check(got["is_thread"], "submit 应返回启动的 threading.Thread。", "submit must return the started threading.Thread.",
           sent=SUBMIT_SENT, got=got["type"], **hint)
-    func = [e for e in got["log"] if e[0] == "func"]
-    check(func and not func[0][1], "func 应在新线程里运行。", "func must run in the new thread.", sent=SUBMIT_SENT, **hint)
+    func = [e for e in got["log"] if e["event"] == "func"]
+    check(func and not func[0]["in_caller"], "func 应在新线程里运行。", "func must run in the new thread.", sent=SUBMIT_SENT, **hint)
 
 
 def test_submit_calls_back(learner):
     got = submitted(learner, False)
-    calls = [e for e in got["log"] if e[0] in ("callback", "error_callback")]
-    equal([e[:2] for e in calls], [["callback", 42]], "func 返回之后，应调用一次 callback(结果)。",
+    calls = [e for e in got["log"] if e["event"] in ("callback", "error_callback")]
+    equal([[e["event"], e["value"]] for e in calls], [["callback", 42]], "func 返回之后，应调用一次 callback(结果)。",
           "After func returned, callback(result) must be called once.", sent=SUBMIT_SENT)
-    check(not calls[0][2], "callback 应在工作线程里调用（func 做完的地方），而不是调用 submit 的线程。",
+    check(not calls[0]["in_caller"], "callback 应在工作线程里调用（func 做完的地方），而不是调用 submit 的线程。",
           "callback must be called in the worker thread (where func finished), not in the thread that called submit.",
           sent=SUBMIT_SENT)
     equal(got["alive"], False, "callback 之后工作线程应结束。", "The worker thread must end after the callback.", sent=SUBMIT_SENT)
@@ -194,7 +179,7 @@ def test_submit_calls_back(learner):
 def test_submit_error_callback(learner):
     got = submitted(learner, True)
     sent = SUBMIT_SENT + "；这次 func 抛出 ValueError('work failed') / this time func raises ValueError('work failed')"
-    calls = [e[:2] for e in got["log"] if e[0] in ("callback", "error_callback")]
+    calls = [[e["event"], e["value"]] for e in got["log"] if e["event"] in ("callback", "error_callback")]
     equal(calls, [["error_callback", "ValueError: work failed"]], "func 抛出异常时，应调用 error_callback(异常)，不调用 callback。",
           "When func raises, error_callback(exception) must be called, and callback not.", sent=sent,
           hint_zh="在工作线程里用 try/except Exception as exc: 包住 func(*args)，出错时调用 error_callback(exc)。",

@@ -11,49 +11,17 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 
 import basics
+
+from probekit.threads import keep, main_joins, thread_errors
+from probekit.values import call, error_of, plain
 
 TOGETHER = 1.5  # how long a task waits for its sibling tasks to be running too
 JOIN_WAIT = 1.0  # how long a task waits for the main thread to call join()
 EXIT_WAIT = 2.5  # how long a script may take to exit once its main code is done
 MAIN = threading.main_thread()
-THREAD_ERRORS = []
-# Every stdout recorder stays referenced until the process ends: in Python 3.11 print() holds
-# only a borrowed reference to sys.stdout, so a learner thread still printing after the probe
-# restored sys.stdout would write into a freed object and crash the process (SIGSEGV).
-RECORDERS = []
-
-
-def _thread_error(args):
-    """threading.excepthook: an exception in a learner thread is recorded, not just printed."""
-    THREAD_ERRORS.append({"type": args.exc_type.__name__, "message": str(args.exc_value),
-                          "thread": getattr(args.thread, "name", "?"), "traceback": _traceback(args.exc_traceback)})
-
-
-threading.excepthook = _thread_error
-
-
-def _traceback(tb=None):
-    text = "".join(traceback.format_tb(tb)) if tb is not None else traceback.format_exc()
-    return text.replace(os.getcwd() + os.sep, "")[-3000:]
-
-
-def _call(func):
-    """(value, error): the learner's exception comes back as a plain dict."""
-    try:
-        return func(), None
-    except Exception as exc:
-        return None, {"type": type(exc).__name__, "message": str(exc), "traceback": _traceback()}
-
-
-def _plain(value):
-    if isinstance(value, (type(None), bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return repr(value)
+THREAD_ERRORS = thread_errors()  # exceptions in learner threads, recorded
 
 
 class Recorder:
@@ -81,18 +49,7 @@ class Recorder:
         return {name: text.splitlines() for name, text in out.items()}
 
 
-_thread_join = threading.Thread.join
-MAIN_JOINED = threading.Event()
-
-
-def _join(self, timeout=None):
-    """Thread.join, noting when the main thread starts waiting for a thread."""
-    if threading.current_thread() is MAIN:
-        MAIN_JOINED.set()
-    return _thread_join(self, timeout)
-
-
-threading.Thread.join = _join  # on the class: every Thread and subclass of the learner uses it
+MAIN_JOINED = main_joins()  # set once the main thread calls join()
 
 
 def _wait_main_joins():
@@ -119,15 +76,15 @@ def run_calls(calls):
         _wait_main_joins()
         record["finished"] = True
 
-    value, error = _call(lambda: basics.run_in_threads(work, [(tuple(a), dict(k)) for a, k in calls]))
+    value, error = call(lambda: basics.run_in_threads(work, [(tuple(a), dict(k)) for a, k in calls]))
     snapshot = [dict(r, finished_at_return=r["finished"]) for r in records]  # the moment run_in_threads returned
-    return {"value": _plain(value), "error": error, "records": snapshot, "thread_errors": THREAD_ERRORS}
+    return {"value": plain(value), "error": error, "records": snapshot, "thread_errors": THREAD_ERRORS}
 
 
 def counter_threads(specs):
     """For each [count, name]: CounterThread(count) or CounterThread(count, name=name), start, join."""
     out = Recorder()
-    RECORDERS.append(out)
+    keep(out)
     errors = []
     with contextlib.redirect_stdout(out):
         for count, name in specs:
@@ -139,18 +96,18 @@ def counter_threads(specs):
                 t.start()
                 t.join(JOIN_WAIT)
             except Exception as exc:
-                errors.append({"type": type(exc).__name__, "message": str(exc), "traceback": _traceback()})
+                errors.append(error_of(exc))
     return {"lines": out.lines(), "by_thread": out.by_thread(), "errors": errors, "thread_errors": THREAD_ERRORS}
 
 
 def sing_everywhere(times):
     """sing(times) in threads named sing_thread and dance_thread, then in the main thread."""
     out = Recorder()
-    RECORDERS.append(out)
+    keep(out)
     errors = []
 
     def guarded():
-        value, error = _call(lambda: basics.sing(times))
+        value, error = call(lambda: basics.sing(times))
         if error:
             errors.append(error)
 
@@ -164,8 +121,8 @@ def sing_everywhere(times):
 
 
 def count(n):
-    value, error = _call(lambda: basics.count_threads(n))
-    return {"value": _plain(value), "error": error, "left": len(threading.enumerate())}
+    value, error = call(lambda: basics.count_threads(n))
+    return {"value": plain(value), "error": error, "left": len(threading.enumerate())}
 
 
 def daemon_started():
@@ -181,7 +138,7 @@ def daemon_started():
         stop.wait(TOGETHER)  # still running when start_daemon returns, unless it waited for us
 
     start = time.monotonic()
-    value, error = _call(lambda: basics.start_daemon(task, 7, "seven"))
+    value, error = call(lambda: basics.start_daemon(task, 7, "seven"))
     elapsed = time.monotonic() - start
     is_thread = isinstance(value, threading.Thread)
     if is_thread:

@@ -3,6 +3,7 @@ enumerate, daemon threads, join."""
 import pytest
 
 from grader.feedback import check, equal, fail
+from kit.calls import no_error
 
 CALLS = [
     [["张三", 18], {}],
@@ -15,19 +16,9 @@ START_ALL_HINT = dict(hint_zh="先用一个循环 start() 所有线程，再用�
                       hint_en="Start all threads in one loop, then join them in a second loop.")
 
 
-def no_error(got, sent):
-    error = got.get("error")
-    if error:
-        fail(f"调用时抛出了异常 {error['type']}: {error['message']}", f"The call raised {error['type']}: {error['message']}",
-             sent=sent, details=error["traceback"])
-    for error in got.get("thread_errors", []):
-        fail(f"线程 {error['thread']} 里抛出了异常 {error['type']}: {error['message']}",
-             f"Thread {error['thread']} raised {error['type']}: {error['message']}", sent=sent, details=error["traceback"])
-
-
 def run_calls(learner):
     got = learner.call("run_calls", CALLS)
-    no_error(got, CALLS_SENT)
+    no_error(got, sent=CALLS_SENT)
     return got
 
 
@@ -94,7 +85,7 @@ def test_run_joins_all_threads(learner):
 def test_subclass_default_names(learner):
     got = learner.call("counter_threads", [[2, None], [1, None]])
     sent = "CounterThread(2).start(); join(); CounterThread(1).start(); join()（新进程里最早的两个线程 / the first two threads of a new process）"
-    no_error(got, sent)
+    no_error(got, sent=sent)
     equal(got["lines"], ["Thread-1@0", "Thread-1@1", "Thread-2@0"],
           "不传 name 时线程用默认名字 Thread-N（N 从 1 开始），run() 打印 名字@i。",
           "Without a name the thread gets its default name Thread-N (N from 1); run() prints name@i.", sent=sent,
@@ -108,7 +99,7 @@ def test_subclass_default_names(learner):
 def test_subclass_custom_name(learner):
     got = learner.call("counter_threads", [[3, "sing"]])
     sent = "CounterThread(3, name=\"sing\").start(); join()"
-    no_error(got, sent)
+    no_error(got, sent=sent)
     equal(got["by_thread"], {"sing": ["sing@0", "sing@1", "sing@2"]},
           "传了 name 时线程应叫这个名字，并在这个线程里打印 sing@0、sing@1、sing@2。",
           "Given a name, the thread must be called that, and print sing@0, sing@1, sing@2 from that thread.", sent=sent,
@@ -136,7 +127,7 @@ def test_sing_uses_current_thread(learner):
 def test_count_threads(learner, n):
     got = learner.call("count", n)
     sent = f"count_threads({n})"
-    no_error(got, sent)
+    no_error(got, sent=sent)
     equal(got["value"], [n + 1, 1],
           f"{n} 个线程都在运行时 len(threading.enumerate()) 是 {n + 1}（包括主线程），都 join 之后是 1。",
           f"While the {n} threads run, len(threading.enumerate()) is {n + 1} (the main thread counts); after joining "
@@ -152,7 +143,7 @@ DAEMON_SENT = "start_daemon(task, 7, \"seven\")，task 会运行约 1.5 秒 / ta
 
 def test_daemon_started(learner):
     got = learner.call("daemon_started")
-    no_error(got, DAEMON_SENT)
+    no_error(got, sent=DAEMON_SENT)
     check(got["is_thread"], "start_daemon 应返回它启动的 threading.Thread 对象。",
           "start_daemon must return the threading.Thread it started.", sent=DAEMON_SENT, got=got["type"])
     equal(got["calls"], [{"args": [7, "seven"], "in_main": False}], "task 应在新线程里被调用一次：task(7, \"seven\")。",

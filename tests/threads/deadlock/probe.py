@@ -10,46 +10,26 @@ A deadlock is not detected here: the probe just joins the threads, the call hang
 grader's timeout reports every thread's stack (the learner's line waiting for the lock).
 """
 import contextlib
-import os
 import sys
 import threading
 import time
-import traceback
 
 import deadlock
+
+from probekit.threads import keep, thread_errors
+from probekit.values import error_of
 
 SETTLE_WAIT = 1.5  # pause() never waits longer than this for the other threads to settle
 STATE = threading.Condition()  # guards the bookkeeping below
 HELD = {}  # thread ident -> names of the watched locks it holds
 WAITING = {}  # thread ident -> name of the watched lock it waits for
-THREAD_ERRORS = []
-# Every stdout recorder stays referenced until the process ends: in Python 3.11 print() holds
-# only a borrowed reference to sys.stdout, so a learner thread still printing after the probe
-# restored sys.stdout would write into a freed object and crash the process (SIGSEGV).
-RECORDERS = []
-
-
-def _thread_error(args):
-    THREAD_ERRORS.append({"type": args.exc_type.__name__, "message": str(args.exc_value),
-                          "thread": getattr(args.thread, "name", "?"), "traceback": _traceback(args.exc_traceback)})
-
-
-threading.excepthook = _thread_error
-
-
-def _traceback(tb=None):
-    text = "".join(traceback.format_tb(tb)) if tb is not None else traceback.format_exc()
-    return text.replace(os.getcwd() + os.sep, "")[-3000:]
+THREAD_ERRORS = thread_errors()  # exceptions in learner threads, recorded
 
 
 def _announce(threads):
     """Tell the grader each worker's thread id, so a hang report can name the threads."""
     for t in threads:
         print(f"grader-thread {t.name} 0x{t.ident:016x}", file=sys.__stderr__, flush=True)
-
-
-def _error(exc):
-    return {"type": type(exc).__name__, "message": str(exc), "traceback": _traceback()}
 
 
 class WatchedLock:
@@ -102,14 +82,14 @@ class Pause:
 
     def __init__(self, workers):
         self.workers = workers
-        self.calls = []  # [thread name, locks it held]
+        self.calls = []  # {"thread": name, "held": locks it held}
         self._done = set()
 
     def __call__(self):
         me = threading.current_thread()
         with STATE:
-            if sum(name == me.name for name, _ in self.calls) < 3:  # enough to show where pause() was called
-                self.calls.append([me.name, list(HELD.get(me.ident, []))])
+            if sum(c["thread"] == me.name for c in self.calls) < 3:  # enough to show where pause() was called
+                self.calls.append({"thread": me.name, "held": list(HELD.get(me.ident, []))})
             if me.ident in self._done:
                 return
             self._done.add(me.ident)
@@ -139,7 +119,7 @@ class Recorder:
         for part in text.splitlines():
             if part:
                 with STATE:
-                    self.lines.append([me.name, part, sorted(HELD.get(me.ident, []))])
+                    self.lines.append({"thread": me.name, "text": part, "held": sorted(HELD.get(me.ident, []))})
         return len(text)
 
     def flush(self):
@@ -149,16 +129,16 @@ class Recorder:
 def get_values(indexes):
     """get_value(i) for each i, in the main thread, in turn (the notes' main)."""
     out = Recorder()
-    RECORDERS.append(out)
+    keep(out)
     values, error = [], None
     with contextlib.redirect_stdout(out):
         for index in indexes:
             try:
                 values.append(deadlock.get_value(index))
             except Exception as exc:
-                error = dict(_error(exc), index=index)
+                error = error_of(exc, index=index)
                 break
-    return {"values": values, "lines": [text for _, text, _ in out.lines], "error": error,
+    return {"values": values, "lines": [line["text"] for line in out.lines], "error": error,
             "locked_after": deadlock.lock.locked()}
 
 
@@ -170,7 +150,7 @@ def two_tasks():
     pause.workers = [threading.Thread(target=getattr(deadlock, name), args=(pause,), name=name) for name in ("task1", "task2")]
     threads = pause.workers
     out = Recorder()
-    RECORDERS.append(out)
+    keep(out)
     with contextlib.redirect_stdout(out):
         for t in threads:
             t.start()
@@ -219,7 +199,7 @@ def transfers(routes, rounds, start=1000):
             try:
                 deadlock.transfer(accounts[src], accounts[dst], amount, pause)
             except Exception as exc:
-                errors.append(dict(_error(exc), thread=threading.current_thread().name))
+                errors.append(error_of(exc, thread=threading.current_thread().name))
                 return
 
     threads = [threading.Thread(target=worker, args=tuple(route), name=f"{route[0]}->{route[1]}") for route in routes]

@@ -6,7 +6,8 @@ stops the call and the message carries every thread's stack at that moment.
 """
 import re
 
-from grader.feedback import LearnerHung, check, equal, fail
+from grader.feedback import check, equal, fail
+from kit.calls import hang_explained, thread_raised
 
 OUT_OF_RANGE = "数组下标越界了：{}"
 ORDER_HINT = dict(
@@ -20,14 +21,10 @@ ORDER_HINT = dict(
 
 def call(learner, function, *args, sent, zh, en, **hint):
     """learner.call, with a hang of this very check explained as a deadlock."""
-    try:
+    with hang_explained(learner, zh, en, sent=sent, **hint,
+                        details=lambda text: "每个线程卡住的位置（看 deadlock.py 的行）/ where each thread was stuck "
+                                             "(see the deadlock.py lines):\n" + readable_stacks(learner, text)):
         return learner.call(function, *args)
-    except LearnerHung as hang:
-        if learner.state.hung_in != learner.check:
-            raise  # an earlier check hung or the budget is spent: the grader's own message says so
-        raise LearnerHung(zh, en, sent=sent, hint_zh=hint.get("hint_zh"), hint_en=hint.get("hint_en"),
-                          details="每个线程卡住的位置（看 deadlock.py 的行）/ where each thread was stuck (see the "
-                                  "deadlock.py lines):\n" + readable_stacks(learner, hang.details or "")) from None
 
 
 def readable_stacks(learner, details: str) -> str:
@@ -53,10 +50,7 @@ def readable_stacks(learner, details: str) -> str:
 
 
 def thread_errors(got, sent):
-    for error in got.get("thread_errors", []) + got.get("errors", []):
-        fail(f"线程 {error['thread']} 里抛出了异常 {error['type']}: {error['message']}",
-             f"Thread {error['thread']} raised {error['type']}: {error['message']}", sent=sent,
-             details=error["traceback"])
+    thread_raised(got.get("thread_errors", []) + got.get("errors", []), sent=sent)
 
 
 # -- get_value: release the lock on every return ---------------------------------------------
@@ -115,7 +109,7 @@ def two_tasks(learner):
 
 def test_two_tasks_finish(learner):
     got = two_tasks(learner)
-    printed = {name: sorted({text for who, text, _ in got["lines"] if who == name}) for name in TASK_LINES}
+    printed = {name: sorted({line["text"] for line in got["lines"] if line["thread"] == name}) for name in TASK_LINES}
     for name, lines in TASK_LINES.items():
         check(printed[name] == lines,
               f"{name} 没有完成它的工作：它应该拿到两把锁，打印 {lines[0]} 和 {lines[1]}（放弃不算完成）。",
@@ -125,7 +119,7 @@ def test_two_tasks_finish(learner):
               hint_en="With acquire(timeout=...), when it fails release what you hold and try again rather than give "
                       "up; simpler: take the locks in the same order in both tasks.")
     for name in TASK_LINES:
-        held = [locks for who, locks in got["pauses"] if who == name]
+        held = [pause["held"] for pause in got["pauses"] if pause["thread"] == name]
         check(any(len(locks) == 1 for locks in held),
               f"{name} 应在拿到第一把锁之后、拿第二把锁之前调用一次 pause()（笔记里 time.sleep(1) 的位置）。",
               f"{name} must call pause() once after taking its first lock and before taking the second (where the "
@@ -134,7 +128,7 @@ def test_two_tasks_finish(learner):
 
 def test_task_lines_printed_holding_locks(learner):
     got = two_tasks(learner)
-    wrong = [[who, text, locks] for who, text, locks in got["lines"] if f"mutex{text[:1]}" not in locks]
+    wrong = [[line["thread"], line["text"], line["held"]] for line in got["lines"] if f"mutex{line['text'][:1]}" not in line["held"]]
     check(not wrong, "每行要在拿到对应的锁之后打印：A1、A2 持有 mutexA 时，B1、B2 持有 mutexB 时。",
           "Print each line once you hold its lock: A1 and A2 holding mutexA, B1 and B2 holding mutexB.",
           sent=TASKS_SENT, expected="A* 持有 / holding mutexA, B* 持有 / holding mutexB",
@@ -170,7 +164,7 @@ def check_transfers(got, sent, routes, rounds):
           hint_zh="在同时持有两个账户的锁时：src.balance -= amount；dst.balance += amount。",
           hint_en="Holding both accounts' locks: src.balance -= amount; dst.balance += amount.")
     names = sorted({f"{s}->{d}" for s, d, _ in routes})
-    held = {name: [locks for who, locks in got["pauses"] if who == name] for name in names}
+    held = {name: [pause["held"] for pause in got["pauses"] if pause["thread"] == name] for name in names}
     missing = [name for name in names if not any(len(locks) == 1 for locks in held[name])]
     check(not missing, "transfer 应在拿到第一个账户的锁之后、拿第二个之前调用一次 pause()。",
           "transfer must call pause() once after taking the first account's lock and before taking the second.",

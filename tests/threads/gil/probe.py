@@ -15,18 +15,13 @@ import select
 import sys
 import threading
 import time
-import traceback
 
 import gil
 
+from probekit.threads import learner_threads, thread
+from probekit.values import error_of
+
 WAIT = 2.0  # rendezvous timeout: how long tasks that should run at once may take to meet
-MINE = "grader-probe"
-
-
-def _error(exc):
-    tb = traceback.format_exception(exc)
-    return {"type": type(exc).__name__, "message": str(exc),
-            "traceback": "".join(tb).replace(os.getcwd() + os.sep, "")[-3000:]}
 
 
 def _cpu():
@@ -43,7 +38,7 @@ def _timed(call):
     try:
         call()
     except Exception as exc:  # reported by the check
-        error = _error(exc)
+        error = error_of(exc)
     wall, cpu = time.perf_counter() - t0, _cpu() - c0
     return {"wall": round(wall, 4), "cpu": round(cpu, 4), "ratio": round(cpu / wall, 3) if wall > 0 else 0.0,
             "error": error}
@@ -91,7 +86,7 @@ def threads_meet(times):
     with lock:
         starts = [e for e in log if "n" in e]
         ends = [e for e in log if e.get("done")]
-    left = [t for t in threading.enumerate() if t not in before and not t.name.startswith(MINE)]
+    left = learner_threads(before)
     return {"error": timed["error"], "calls": len(starts), "args": sorted({e["n"] for e in starts}),
             "threads": len({e["thread"] for e in starts}), "in_caller": sum(e["thread"] in caller for e in starts),
             "met": sum(e["met"] for e in ends), "finished_at_return": len(ends), "left_running": len(left)}
@@ -242,7 +237,7 @@ def c_threads(path, n, times, need, attempts):
     try:
         burn = gil.load_c_function(path, "burn")
     except Exception as exc:
-        out["load_error"] = _error(exc)
+        out["load_error"] = error_of(exc)
         return out
     out["serial"] = _timed(lambda: gil.run_serial(burn, n, times))
 
@@ -271,7 +266,7 @@ def c_releases_gil(path, n):
     try:
         burn = gil.load_c_function(path, "burn")
     except Exception as exc:
-        return {"error": _error(exc)}
+        return {"error": error_of(exc)}
     stamps, window, errors = [], [], []
     done = threading.Event()
 
@@ -287,14 +282,14 @@ def c_releases_gil(path, n):
             burn(n)
             window.append(time.perf_counter())
         except Exception as exc:
-            errors.append(_error(exc))
+            errors.append(error_of(exc))
         done.set()
 
-    helper = threading.Thread(target=stamper, daemon=True, name=f"{MINE}-stamper")
+    helper = thread(stamper)
     helper.start()
     while not stamps:
         time.sleep(0.001)  # until the stamper runs
-    worker = threading.Thread(target=burner, daemon=True, name=f"{MINE}-burner")
+    worker = thread(burner)
     worker.start()
     worker.join(WAIT * 3)
     done.set()
@@ -324,7 +319,7 @@ def measured(n):
             value = gil.measure(runner, func, arg, 2)
             out[key] = [float(v) for v in value] if isinstance(value, (tuple, list)) else repr(value)
         except Exception as exc:
-            out[key] = {"error": _error(exc)}
+            out[key] = {"error": error_of(exc)}
     out["reference_cpu"] = _timed(lambda: [gil.count_down(n) for _ in range(2)])["cpu"]
     return out
 

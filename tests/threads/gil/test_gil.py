@@ -23,7 +23,8 @@ import time
 
 import pytest
 
-from grader.feedback import check, equal, fail
+from grader.feedback import check, equal
+from kit.calls import raised
 
 N = 4_000_000  # count_down(N): about 0.15 s of pure-Python work here
 C_N = 80_000_000  # burn(C_N): about 0.2 s of C work here
@@ -34,11 +35,6 @@ ATTEMPTS = 3
 SLOT = "/var/tmp/grader-threads-gil.lock" if os.path.isdir("/var/tmp") else os.path.join(tempfile.gettempdir(), "grader-threads-gil.lock")
 SLOT_WAIT = 60.0
 C_SOURCE = "void burn(long n) { volatile long i; for (i = 0; i < n; i++) { } }\n"
-
-
-def raised(error, sent, **kw):
-    fail(f"调用时抛出了异常 {error['type']}: {error['message']}", f"The call raised {error['type']}: {error['message']}",
-         sent=sent, details=error.get("traceback"), **kw)
 
 
 def cores() -> int:
@@ -79,7 +75,7 @@ def boosted(learner, what, *args):
     """Run probe function `what` at high priority: start it, boost it once it is ready, let it go."""
     with learner.program("boosted", what, *args) as prog:
         prog.expect("ready", "测量程序没有启动。", "The measuring probe did not start.")
-        boost(prog.proc.pid)
+        boost(prog.pid)
         prog.type_line("go")
         return prog.result()
 
@@ -159,7 +155,7 @@ def test_count_down_burns_cpu(learner):
     sent = f"count_down({N // 4}) 和 / and count_down({N // 2})"
     for m in (got["one"], got["two"]):
         if m["error"]:
-            raised(m["error"], sent)
+            raised(m["error"], sent=sent)
     one, two = got["one"]["cpu"], got["two"]["cpu"]
     check(one >= 0.01, "count_down(n) 几乎没用 CPU 时间：它应该是一个纯 Python 的循环，每次把 n 减 1，直到 0。",
           "count_down(n) used almost no CPU time: it must be a pure-Python loop taking 1 off n until it reaches 0.",
@@ -173,7 +169,7 @@ def test_run_threads_runs_concurrently(learner):
     got = learner.call("threads_meet", 3)
     sent = "run_threads(task, 7, 3)；每个 task 等另外两个也开始运行（最多 2 秒） / each task waits (up to 2 s) for the other two to run"
     if got["error"]:
-        raised(got["error"], sent)
+        raised(got["error"], sent=sent)
     hint = dict(hint_zh="threading.Thread(target=func, args=(n,))：target 是函数本身，不要写成 func(n)；先全部 start()，再全部 join()。",
                 hint_en="threading.Thread(target=func, args=(n,)): target is the function itself, not func(n); start() them "
                         "all, then join() them all.")
@@ -191,7 +187,7 @@ def test_run_processes_runs_concurrently(learner):
     got = learner.call("processes_meet", 3)
     sent = "run_processes(task, 3, 3)；每个 task 等另外两个也开始运行（最多 2 秒） / each task waits (up to 2 s) for the other two to run"
     if got["error"]:
-        raised(got["error"], sent)
+        raised(got["error"], sent=sent)
     hint = dict(hint_zh="multiprocessing.Process(target=func, args=(n,))；先全部 start()，再全部 join()。",
                 hint_en="multiprocessing.Process(target=func, args=(n,)); start() them all, then join() them all.")
     equal([got["calls"], got["args"]], [3, [3]], "func(n) 应正好被调用 times 次，参数是 n。",
@@ -212,7 +208,7 @@ def test_gil_threads_use_one_core(learner):
     sent = f"run_serial(count_down, {N}, 2) 和 / and run_threads(count_down, {N}, 2)，测 CPU 时间 / 墙上时间 / CPU time / wall time"
     for m in got.values():
         if m["error"]:
-            raised(m["error"], sent)
+            raised(m["error"], sent=sent)
     serial, threads = got["serial"], got["threads"]
     check(threads["ratio"] <= ONE_CORE_MAX, "CPU 密集的 Python 代码放在两个线程里，因为有 GIL，同一时刻只能有一个线程运行，"
           "平均最多用满一个核。你的 run_threads 用到了更多的核：它真的用的是线程吗？",
@@ -231,7 +227,7 @@ def test_processes_use_several_cores(learner):
     sent = f"run_processes(count_down, {N}, 2)，测 CPU 时间（含子进程）/ 墙上时间 / CPU time (children included) / wall time"
     for m in got["tries"]:
         if m["error"]:
-            raised(m["error"], sent)
+            raised(m["error"], sent=sent)
     m = verdict(got["tries"])
     check(m["ratio"] >= PARALLEL_MIN, "两个进程各有自己的解释器和 GIL，应同时在两个核上运行，但你的 run_processes 平均只用到了"
           f" {m['ratio']} 个核。", f"Two processes each have their own interpreter and GIL and must run on two cores at once, "
@@ -252,7 +248,7 @@ def test_c_call_releases_gil(learner, burn_library):
     sent = f"一个线程调用 burn({C_N})（load_c_function 加载的），另一个线程同时不停地运行 Python 代码 / one thread calls burn({C_N}) " \
            "(loaded by load_c_function) while another keeps running Python code"
     if got.get("error"):
-        raised(got["error"], sent, **CDLL_HINT)
+        raised(got["error"], sent=sent, **CDLL_HINT)
     check(got["finished"], "burn 在 9 秒内没有返回。", "burn did not return within 9 s.", sent=sent)
     check(got["longest_gap"] < 0.5 * got["seconds"], f"burn 运行的 {got['seconds']} 秒里，另一个线程有 {got['longest_gap']} 秒完全没能运行："
           "调用 C 函数时 GIL 没有释放。", f"During the {got['seconds']} s burn ran, the other thread could not run at all for "
@@ -267,10 +263,10 @@ def test_c_threads_run_in_parallel(learner, burn_library):
     sent = f"burn = load_c_function('{os.path.basename(burn_library)}', 'burn')；run_threads(burn, {C_N}, 2)" \
            f"（burn 是一个 C 的空循环 / burn is a C busy loop: {C_SOURCE.strip()}）"
     if got.get("load_error"):
-        raised(got["load_error"], sent)
+        raised(got["load_error"], sent=sent)
     for m in [got["serial"], *got["tries"]]:
         if m["error"]:
-            raised(m["error"], sent)
+            raised(m["error"], sent=sent)
     hint = CDLL_HINT
     serial = got["serial"]
     check(serial["cpu"] >= 0.03, "burn(n) 几乎没用 CPU 时间：load_c_function 返回的不是库里的 burn 函数？",
@@ -290,7 +286,7 @@ def test_measure_wall_and_cpu(learner):
     for key in ("sleep", "processes"):
         value = got[key]
         if isinstance(value, dict):
-            raised(value["error"], sent)
+            raised(value["error"], sent=sent)
         check(isinstance(value, list) and len(value) == 2, "measure 应返回 (wall, cpu) 两个数。",
               "measure must return two numbers, (wall, cpu).", sent=sent, got=value)
     wall, cpu = got["sleep"]

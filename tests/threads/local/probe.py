@@ -6,31 +6,19 @@ a barrier after every thread has set its context and before any reads it back, s
 context shared between threads shows up on every run.
 """
 import gc
-import os
 import random
 import threading
-import traceback
 import weakref
 
 import threadlocal
 
+from probekit.threads import thread_errors
+from probekit.values import error_of
+
 MEET_WAIT = 2.0  # how long the threads wait for each other at the barrier
-THREAD_ERRORS = []
+THREAD_ERRORS = thread_errors()  # exceptions in learner threads, recorded
 NAMES = ["张三", "李四", "王五", "赵六", "zzy", "alice", "bob", "carol", "dave", "erin", "frank", "grace"]
 PATHS = ["/", "/index.html", "/login", "/goods", "/cart", "/order", "/user/1", "/search?q=锁"]
-
-
-def _thread_error(args):
-    THREAD_ERRORS.append({"type": args.exc_type.__name__, "message": str(args.exc_value),
-                          "thread": getattr(args.thread, "name", "?"), "traceback": _traceback(args.exc_traceback)})
-
-
-threading.excepthook = _thread_error
-
-
-def _traceback(tb=None):
-    text = "".join(traceback.format_tb(tb)) if tb is not None else traceback.format_exc()
-    return text.replace(os.getcwd() + os.sep, "")[-3000:]
 
 
 class User:
@@ -72,8 +60,7 @@ def _handle(user, path, handler, errors):
         value = threadlocal.handle_request(user, path, handler)
         return value if isinstance(value, (dict, list)) else _plain(value)  # the handlers return dicts and lists
     except Exception as exc:
-        errors.append({"type": type(exc).__name__, "message": str(exc), "thread": threading.current_thread().name,
-                       "traceback": _traceback()})
+        errors.append(error_of(exc, thread=threading.current_thread().name))
         return None
 
 

@@ -1,7 +1,8 @@
 """threads/local: a per-thread request context read by nested functions (threading.local)."""
 import pytest
 
-from grader.feedback import check, equal, fail
+from grader.feedback import check, equal
+from kit.calls import thread_raised
 
 LOCAL_HINT = dict(
     hint_zh="在模块里创建一个全局的 request = threading.local()；handle_request 里 request.user = user、request.path = path；"
@@ -13,9 +14,7 @@ LOCAL_HINT = dict(
 
 
 def no_errors(got, sent):
-    for error in got.get("errors", []) + got.get("thread_errors", []):
-        fail(f"线程 {error['thread']} 里抛出了异常 {error['type']}: {error['message']}",
-             f"Thread {error['thread']} raised {error['type']}: {error['message']}", sent=sent, details=error["traceback"])
+    thread_raised(got.get("errors", []) + got.get("thread_errors", []), sent=sent)
 
 
 def test_nested_functions_see_request(learner):

@@ -7,46 +7,17 @@ never returns (the notes' `while True`), the call hangs and the grader's timeout
 where each thread was.
 """
 import contextlib
-import os
 import threading
-import traceback
 
 import ordered
 
+from probekit.threads import keep, main_joins, thread_errors
+from probekit.values import error_of
+
 MAIN = threading.main_thread()
 JOIN_WAIT = 1.0
-THREAD_ERRORS = []
-# Every stdout recorder stays referenced until the process ends: in Python 3.11 print() holds
-# only a borrowed reference to sys.stdout, so a learner thread still printing after the probe
-# restored sys.stdout would write into a freed object and crash the process (SIGSEGV).
-RECORDERS = []
-RELEASED = threading.Event()  # set once the main thread calls join(), or run() returned
-
-
-def _thread_error(args):
-    THREAD_ERRORS.append({"type": args.exc_type.__name__, "message": str(args.exc_value),
-                          "thread": getattr(args.thread, "name", "?"), "traceback": _traceback(args.exc_traceback)})
-
-
-threading.excepthook = _thread_error
-
-
-def _traceback(tb=None):
-    text = "".join(traceback.format_tb(tb)) if tb is not None else traceback.format_exc()
-    return text.replace(os.getcwd() + os.sep, "")[-3000:]
-
-
-_thread_join = threading.Thread.join
-
-
-def _join(self, timeout=None):
-    """Thread.join, noting when the main thread starts waiting for the learner's threads."""
-    if threading.current_thread() is MAIN:
-        RELEASED.set()
-    return _thread_join(self, timeout)
-
-
-threading.Thread.join = _join  # on the class: every Thread and subclass of the learner uses it
+THREAD_ERRORS = thread_errors()  # exceptions in learner threads, recorded
+RELEASED = main_joins()  # set once the main thread calls join(), or run() returned
 
 
 def _wait_for_join():
@@ -85,21 +56,21 @@ class Recorder:
 
 def run(rounds):
     out = Recorder(keep=3 * rounds + 30)
-    RECORDERS.append(out)
+    keep(out)
     error = None
     with contextlib.redirect_stdout(out):
         try:
             value = ordered.run(rounds)
         except Exception as exc:
-            value, error = None, {"type": type(exc).__name__, "message": str(exc), "traceback": _traceback()}
+            value, error = None, error_of(exc)
         lines = list(out.lines)  # as they were the moment run() returned
         alive = [t.name for t in threading.enumerate() if t is not MAIN and t.is_alive()]
         RELEASED.set()
-    printers = {}  # line -> [[thread ident, thread name], ...], each thread once
+    printers = {}  # line -> [{"ident": thread ident, "name": thread name}, ...], each thread once
     for ident, name, text in lines:
         who = printers.setdefault(text, [])
-        if [ident, name] not in who:
-            who.append([ident, name])
+        if {"ident": ident, "name": name} not in who:
+            who.append({"ident": ident, "name": name})
     return {"lines": [text for _, _, text in lines], "total": out.total, "printers": printers, "alive": alive,
             "main": MAIN.ident, "value": repr(value) if value is not None else None, "error": error,
             "thread_errors": THREAD_ERRORS}

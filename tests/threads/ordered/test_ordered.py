@@ -3,34 +3,26 @@ import re
 
 import pytest
 
-from grader.feedback import LearnerHung, check, equal, fail
+from grader.feedback import check, equal, fail
+from kit.calls import hang_explained, no_error
 
 TEXTS = ["Test1", "Test2", "Test3"]
 
 
 def run(learner, rounds):
     sent = f"run({rounds})"
-    try:
+    with hang_explained(
+        learner,
+        f"run({rounds}) 没有结束：线程没有在 {rounds} 轮之后停下来（笔记里是 while True 永远循环），或者有线程在等一把永远不会被释放的锁。",
+        f"run({rounds}) did not end: the threads did not stop after {rounds} rounds (the notes loop with while "
+        "True for ever), or a thread waits for a lock that is never released.", sent=sent,
+        hint_zh="每个线程只循环 rounds 次；每轮 acquire 自己的锁、打印、release 下一个线程的锁；run 最后 join 三个线程。",
+        hint_en="Each thread loops rounds times; each round: acquire its own lock, print, release the next thread's "
+                "lock; run joins the three threads at the end.",
+        details=lambda text: re.sub(r'File "/[^"]*/([\w.]+\.py)"', r'File "\1"', text),
+    ):
         got = learner.call("run", rounds)
-    except LearnerHung as hang:
-        if learner.state.hung_in != learner.check:
-            raise  # an earlier check hung or the budget is spent: the grader's own message says so
-        raise LearnerHung(
-            f"run({rounds}) 没有结束：线程没有在 {rounds} 轮之后停下来（笔记里是 while True 永远循环），或者有线程在等一把永远不会被释放的锁。",
-            f"run({rounds}) did not end: the threads did not stop after {rounds} rounds (the notes loop with while "
-            "True for ever), or a thread waits for a lock that is never released.", sent=sent,
-            hint_zh="每个线程只循环 rounds 次；每轮 acquire 自己的锁、打印、release 下一个线程的锁；run 最后 join 三个线程。",
-            hint_en="Each thread loops rounds times; each round: acquire its own lock, print, release the next thread's "
-                    "lock; run joins the three threads at the end.",
-            details=re.sub(r'File "/[^"]*/([\w.]+\.py)"', r'File "\1"', hang.details or ""),
-        ) from None
-    if got["error"]:
-        error = got["error"]
-        fail(f"run({rounds}) 抛出了异常 {error['type']}: {error['message']}", f"run({rounds}) raised {error['type']}: "
-             f"{error['message']}", sent=sent, details=error["traceback"])
-    for error in got["thread_errors"]:
-        fail(f"线程 {error['thread']} 里抛出了异常 {error['type']}: {error['message']}",
-             f"Thread {error['thread']} raised {error['type']}: {error['message']}", sent=sent, details=error["traceback"])
+    no_error(got, f"run({rounds})", sent=sent)
     check(not got["alive"], f"run({rounds}) 返回时还有线程在运行：要 join() 这 3 个线程再返回。",
           f"Threads were still running when run({rounds}) returned: join() the 3 threads before returning.", sent=sent,
           got=f"还在运行 / still running: {got['alive']}；run 返回时已打印 / printed when run returned: {got['total']} 行 / lines",
@@ -67,15 +59,15 @@ def test_output(learner, rounds):
 def test_each_text_from_its_own_thread(learner):
     got, sent = run(learner, 5)
     printers = got["printers"]
-    labels = {text: [name for _, name in printers.get(text, [])] for text in TEXTS}
-    check(all(ident != got["main"] for who in printers.values() for ident, _ in who),
+    labels = {text: [who["name"] for who in printers.get(text, [])] for text in TEXTS}
+    check(all(who["ident"] != got["main"] for each in printers.values() for who in each),
           "这些行应由 3 个新线程打印，主线程不打印。", "The lines must be printed by 3 new threads, not by the main thread.",
           sent=sent, got=labels)
     check(all(len(printers.get(text, [])) == 1 for text in TEXTS),
           "Test1 应总是由同一个线程打印，Test2 由另一个线程，Test3 由第三个线程。",
           "Test1 must always be printed by one thread, Test2 by another, Test3 by a third.", sent=sent,
           expected="每行一个线程 / one thread per line", got=labels)
-    idents = {printers[text][0][0] for text in TEXTS}
+    idents = {printers[text][0]["ident"] for text in TEXTS}
     equal(len(idents), 3, "Test1、Test2、Test3 应由 3 个不同的线程打印。", "Test1, Test2 and Test3 must come from 3 different threads.",
           sent=sent)
 

@@ -6,83 +6,14 @@ timeouts) so that a correct solution shows what it promises every time and a wro
 is caught in the act.  Learner calls that could block for ever run in a daemon thread
 with a timeout, so a deadlock comes back as a finding instead of hanging the check.
 """
-import os
 import sys
 import threading
 import time
-import traceback
 
 import primitives
 
-WAIT = 3.0  # how long anything that should happen at once may take, on a loaded machine
-TOTAL = 6.0  # every probe function returns within this (the check's timeout is 8 s)
-_END = [0.0]
-MINE = "grader-probe"  # the probe's own threads are named so, to tell them from the learner's
-
-
-def _bounded(func):
-    """Give a probe function TOTAL seconds in all: every wait inside takes _t() at most."""
-    import functools
-
-    @functools.wraps(func)
-    def run(*args):
-        _END[0] = time.monotonic() + TOTAL
-        return func(*args)
-    return run
-
-
-def _t(seconds=WAIT):
-    """A wait of `seconds`, cut short so that the probe function stays within TOTAL."""
-    return max(0.05, min(seconds, _END[0] - time.monotonic()))
-
-
-def _error(exc):
-    tb = traceback.format_exc().replace(os.getcwd() + os.sep, "")
-    return {"type": type(exc).__name__, "message": str(exc), "traceback": tb[-3000:]}
-
-
-def _within(seconds, call):
-    """Run call() in a daemon thread: {"done", "value", "error"}; done False if it blocked."""
-    out = {"done": False, "value": None, "error": None}
-
-    def run():
-        try:
-            out["value"] = call()
-        except Exception as exc:  # the check reports the learner's exception
-            out["error"] = _error(exc)
-        out["done"] = True
-
-    t = _thread(run)
-    t.start()
-    t.join(seconds)
-    return {"done": out["done"], "value": out["value"], "error": out["error"]}
-
-
-def _call(call):
-    """Run call() here, in the probe's main thread: {"done", "value", "error"}."""
-    try:
-        return {"done": True, "value": call(), "error": None}
-    except Exception as exc:  # the check reports the learner's exception
-        return {"done": True, "value": None, "error": _error(exc)}
-
-
-def _thread(target, *args):
-    return threading.Thread(target=target, args=args, daemon=True, name=f"{MINE}-{target.__name__}")
-
-
-def _is_plain(value):
-    if isinstance(value, (type(None), bool, int, float, str)):
-        return True
-    if isinstance(value, (list, tuple)):
-        return all(_is_plain(v) for v in value)
-    return False
-
-
-def _plain(result):
-    """result with a value that is not plain (an object of the learner's) shown as its repr."""
-    if not _is_plain(result["value"]):
-        result["value"] = repr(result["value"])
-    return result
+from probekit.threads import WAIT, bounded, budget, learner_threads, thread, within
+from probekit.values import error_of, plain
 
 
 def _condition_of(obj):
@@ -95,7 +26,7 @@ def _condition_of(obj):
 
 def _wait_waiters(cond, count, timeout=None):
     """Block until `count` threads wait on cond (CPython keeps them in cond._waiters)."""
-    end = time.monotonic() + (_t() if timeout is None else _t(timeout))
+    end = time.monotonic() + (budget() if timeout is None else budget(timeout))
     while time.monotonic() < end:
         if cond is None:
             time.sleep(0.3)  # no Condition to look into: give the threads a moment instead
@@ -106,28 +37,30 @@ def _wait_waiters(cond, count, timeout=None):
     return False
 
 
-def _others(before):
-    """Threads started since `before` that are not the probe's own: the learner's."""
-    return [t for t in threading.enumerate() if t not in before and not t.name.startswith(MINE)]
+def _call(call):
+    """Run call() here, in the probe's main thread: {"done", "value", "error"} as within() gives."""
+    try:
+        return {"done": True, "value": plain(call(), tuples=True), "error": None}
+    except Exception as exc:  # the check reports the learner's exception
+        return {"done": True, "value": None, "error": error_of(exc)}
 
 
 # 1. RLock -----------------------------------------------------------------------------------
-@_bounded
+@bounded
 def rlock_reenter(pairs):
     inv = primitives.Inventory()
-    got = _within(_t(), lambda: inv.add_many([tuple(p) for p in pairs]))
-    got = _plain(got)
+    got = within(budget(), lambda: inv.add_many([tuple(p) for p in pairs]))
     if got["done"] and not got["error"]:
         names = sorted({p[0] for p in pairs})
-        counts = _within(_t(), lambda: {n: inv.count(n) for n in names})
-        total = _within(_t(), inv.total)
+        counts = within(budget(), lambda: {n: inv.count(n) for n in names})
+        total = within(budget(), inv.total)
         got["counts"] = counts["value"] if counts["done"] else "<blocked>"
         got["total"] = total["value"] if total["done"] else "<blocked>"
         got["after_error"] = counts["error"] or total["error"]
     return got
 
 
-@_bounded
+@bounded
 def rlock_atomic(pairs, peek_after):
     """add_many(pairs), with a look from another thread in the middle of the batch.
 
@@ -144,7 +77,7 @@ def rlock_atomic(pairs, peek_after):
         try:
             peek["value"] = inv.total()
         except Exception as exc:
-            peek["error"] = _error(exc)
+            peek["error"] = error_of(exc)
         peeked.set()
 
     def add(name, count=1):
@@ -152,13 +85,13 @@ def rlock_atomic(pairs, peek_after):
         calls[0] += 1
         if calls[0] == peek_after and not peek["started"]:
             peek["started"] = True
-            _thread(reader).start()
+            thread(reader).start()
             peek["returned_during_batch"] = peeked.wait(0.2)  # the reader should be blocked now
 
     inv.add = add  # add_many calls self.add: this instance attribute comes first
-    got = _plain(_within(_t(), lambda: inv.add_many([tuple(p) for p in pairs])))
+    got = within(budget(), lambda: inv.add_many([tuple(p) for p in pairs]))
     if got["done"]:
-        peeked.wait(_t(1.0))
+        peeked.wait(budget(1.0))
     got.update(calls=calls[0], peek=peek)
     return got
 
@@ -199,7 +132,7 @@ class _Rendezvous(dict):
         return value
 
 
-@_bounded
+@bounded
 def rlock_concurrent(threads_n, adds):
     sys.setswitchinterval(1e-5)
     inv = primitives.Inventory()
@@ -207,7 +140,7 @@ def rlock_concurrent(threads_n, adds):
     if isinstance(items, dict):
         inv.items = _Rendezvous(items)
     errors = []
-    ready = threading.Barrier(threads_n, timeout=_t())
+    ready = threading.Barrier(threads_n, timeout=budget())
 
     def worker():
         try:
@@ -215,28 +148,28 @@ def rlock_concurrent(threads_n, adds):
             for _ in range(adds):
                 inv.add("x")
         except Exception as exc:
-            errors.append(_error(exc))
+            errors.append(error_of(exc))
 
-    threads = [_thread(worker) for _ in range(threads_n)]
+    threads = [thread(worker) for _ in range(threads_n)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(_t())
+        t.join(budget())
     done = not any(t.is_alive() for t in threads)
-    count = _within(_t(), lambda: inv.count("x"))
-    return {"done": done, "errors": errors[:3], "count": _plain(count)["value"], "count_error": count["error"],
+    count = within(budget(), lambda: inv.count("x"))
+    return {"done": done, "errors": errors[:3], "count": count["value"], "count_error": count["error"],
             "has_items": isinstance(items, dict)}
 
 
 # 2. Condition -------------------------------------------------------------------------------
-@_bounded
+@bounded
 def condition_blocking(capacity):
     """put() on a full buffer must wait for a get(); get() on an empty one for a put()."""
     buf = primitives.BoundedBuffer(capacity)
     cond = _condition_of(buf)
     out = {"has_condition": cond is not None}
-    first = _within(_t(), lambda: [buf.put(i) for i in range(capacity)])
-    out["fill"] = _plain(first)
+    first = within(budget(), lambda: [buf.put(i) for i in range(capacity)])
+    out["fill"] = first
     if not first["done"] or first["error"]:
         return out
     put_done = threading.Event()
@@ -246,18 +179,18 @@ def condition_blocking(capacity):
         try:
             buf.put("extra")
         except Exception as exc:
-            put_error.append(_error(exc))
+            put_error.append(error_of(exc))
         put_done.set()
 
-    _thread(extra_put).start()
+    thread(extra_put).start()
     _wait_waiters(cond, 1)
     out["put_returned_while_full"] = put_done.wait(0.1)
-    got = _within(_t(), buf.get)
-    out["first_get"] = _plain(got)
-    out["put_woke"] = put_done.wait(_t())
+    got = within(budget(), buf.get)
+    out["first_get"] = got
+    out["put_woke"] = put_done.wait(budget())
     out["put_error"] = put_error[0] if put_error else None
-    rest = _within(_t(), lambda: [buf.get() for _ in range(capacity)])
-    out["rest"] = _plain(rest)
+    rest = within(budget(), lambda: [buf.get() for _ in range(capacity)])
+    out["rest"] = rest
     # get() on the now empty buffer must wait until something is put
     get_result = []
     get_done = threading.Event()
@@ -266,20 +199,20 @@ def condition_blocking(capacity):
         try:
             get_result.append(buf.get())
         except Exception as exc:
-            get_result.append({"error": _error(exc)})
+            get_result.append({"error": error_of(exc)})
         get_done.set()
 
-    _thread(waiting_get).start()
+    thread(waiting_get).start()
     _wait_waiters(cond, 1)
     out["get_returned_while_empty"] = get_done.wait(0.1)
-    late = _within(_t(), lambda: buf.put("late"))
-    out["late_put"] = _plain(late)
-    out["get_woke"] = get_done.wait(_t())
-    out["get_value"] = get_result[0] if len(get_result) == 1 and _is_plain(get_result[0]) else repr(get_result)
+    late = within(budget(), lambda: buf.put("late"))
+    out["late_put"] = late
+    out["get_woke"] = get_done.wait(budget())
+    out["get_value"] = plain(get_result[0], tuples=True) if len(get_result) == 1 else repr(get_result)
     return out
 
 
-@_bounded
+@bounded
 def condition_two_consumers():
     """Two consumers wait on an empty buffer; one put() wakes them: only one may take it."""
     buf = primitives.BoundedBuffer(4)
@@ -290,30 +223,30 @@ def condition_two_consumers():
         try:
             value = buf.get()
         except Exception as exc:
-            value = {"error": _error(exc)}
+            value = {"error": error_of(exc)}
         with lock:
-            results.append([name, value])
+            results.append({"consumer": name, "value": value})
 
-    threads = [_thread(consumer, n) for n in ("A", "B")]
+    threads = [thread(consumer, n) for n in ("A", "B")]
     for t in threads:
         t.start()
     both = _wait_waiters(cond, 2)
-    first = _within(_t(), lambda: buf.put("item-1"))
+    first = within(budget(), lambda: buf.put("item-1"))
     # the first item was taken by one consumer; the other must still be waiting, not failed
-    end = time.monotonic() + _t()
+    end = time.monotonic() + budget()
     while time.monotonic() < end and not results:
         time.sleep(0.002)  # polling for the first consumer to return
     one_waiting = _wait_waiters(cond, 1, timeout=1.0)
-    after_first = [list(r) for r in results]
-    second = _within(_t(), lambda: buf.put("item-2"))
+    after_first = [dict(r) for r in results]
+    second = within(budget(), lambda: buf.put("item-2"))
     for t in threads:
-        t.join(_t())
-    return {"both_waiting": both, "first_put": _plain(first), "after_first": after_first,
-            "one_waiting": one_waiting, "second_put": _plain(second), "results": sorted(results, key=repr),
+        t.join(budget())
+    return {"both_waiting": both, "first_put": (first), "after_first": after_first,
+            "one_waiting": one_waiting, "second_put": (second), "results": sorted(results, key=repr),
             "stuck": sum(t.is_alive() for t in threads)}
 
 
-@_bounded
+@bounded
 def condition_many(producers, per_producer, consumers, capacity):
     sys.setswitchinterval(1e-5)
     buf = primitives.BoundedBuffer(capacity)
@@ -325,7 +258,7 @@ def condition_many(producers, per_producer, consumers, capacity):
             for i in range(per_producer):
                 buf.put(f"{p}-{i}")
         except Exception as exc:
-            errors.append(_error(exc))
+            errors.append(error_of(exc))
 
     def consumer():
         try:
@@ -336,19 +269,19 @@ def condition_many(producers, per_producer, consumers, capacity):
                 with lock:
                     got.append(item)
         except Exception as exc:
-            errors.append(_error(exc))
+            errors.append(error_of(exc))
 
-    ps = [_thread(producer, p) for p in range(producers)]
-    cs = [_thread(consumer) for _ in range(consumers)]
+    ps = [thread(producer, p) for p in range(producers)]
+    cs = [thread(consumer) for _ in range(consumers)]
     for t in cs + ps:
         t.start()
-    end = time.monotonic() + _t()
+    end = time.monotonic() + budget()
     for t in ps:
         t.join(max(0.0, end - time.monotonic()))
     producers_done = not any(t.is_alive() for t in ps)
     if producers_done:
         for _ in cs:
-            if not _within(max(0.1, end - time.monotonic()), lambda: buf.put(stop))["done"]:
+            if not within(max(0.1, end - time.monotonic()), lambda: buf.put(stop))["done"]:
                 break
     for t in cs:
         t.join(max(0.0, end - time.monotonic()))
@@ -360,7 +293,7 @@ def condition_many(producers, per_producer, consumers, capacity):
 
 
 # 3. Event -----------------------------------------------------------------------------------
-@_bounded
+@bounded
 def event_start(n, quiet):
     before = set(threading.enumerate())
     lock = threading.Lock()
@@ -368,7 +301,7 @@ def event_start(n, quiet):
     any_ran = threading.Event()
     all_ran = threading.Event()
     go_given = [False]
-    together = threading.Barrier(n, timeout=_t())  # after go() all tasks must be running at once
+    together = threading.Barrier(n, timeout=budget())  # after go() all tasks must be running at once
     main = threading.get_ident()
 
     def make(i):
@@ -386,27 +319,27 @@ def event_start(n, quiet):
                     ran.append({"task": i, "broken": True})
         return task
 
-    started = _within(_t(), lambda: primitives.start_on_signal([make(i) for i in range(n)]))
+    started = within(budget(), lambda: primitives.start_on_signal([make(i) for i in range(n)]), raw=True)
     out = {"returned": started["done"], "error": started["error"]}
     if not started["done"] or started["error"]:
         return out
     go = started["value"]
     out["go_callable"] = callable(go)
-    end = time.monotonic() + _t()
-    while len(_others(before)) < n and time.monotonic() < end:
+    end = time.monotonic() + budget()
+    while len(learner_threads(before)) < n and time.monotonic() < end:
         time.sleep(0.002)  # polling until the learner's threads exist
-    out["threads_before_go"] = len(_others(before))
+    out["threads_before_go"] = len(learner_threads(before))
     out["ran_before_go"] = any_ran.wait(quiet)
     out["before"] = len(ran)
     if not callable(go):
         return out
     with lock:
         go_given[0] = True
-    gone = _within(_t(), go)
-    out["go"] = _plain(gone)
-    all_ran.wait(_t())
-    end = time.monotonic() + _t()
-    while _others(before) and time.monotonic() < end:
+    gone = within(budget(), go)
+    out["go"] = gone
+    all_ran.wait(budget())
+    end = time.monotonic() + budget()
+    while learner_threads(before) and time.monotonic() < end:
         time.sleep(0.005)  # polling until the task threads have ended
     with lock:
         runs = [r for r in ran if "broken" not in r]
@@ -415,12 +348,12 @@ def event_start(n, quiet):
     out["after_go"] = sum(1 for r in runs if r["after_go"])
     out["threads"] = len({r["thread"] for r in runs})
     out["in_main"] = sum(1 for r in runs if r["thread"] == main)
-    out["left_running"] = len(_others(before))
+    out["left_running"] = len(learner_threads(before))
     return out
 
 
 # 4. Semaphore -------------------------------------------------------------------------------
-@_bounded
+@bounded
 def semaphore_run(n, k, hold=0.15, fill=WAIT):
     """run_limited(tasks, k): how many tasks ran at once, at most and at best."""
     changed = threading.Condition()
@@ -457,7 +390,7 @@ def semaphore_run(n, k, hold=0.15, fill=WAIT):
             return i * i
         return task
 
-    got = _within(_t(), lambda: primitives.run_limited([make(i) for i in range(n)], k))
+    got = within(budget(), lambda: primitives.run_limited([make(i) for i in range(n)], k))
     value = got["value"]
     with changed:
         return {"done": got["done"], "error": got["error"], "results": value if isinstance(value, list) else repr(value),
@@ -466,16 +399,16 @@ def semaphore_run(n, k, hold=0.15, fill=WAIT):
 
 
 # 5. BoundedSemaphore ------------------------------------------------------------------------
-@_bounded
+@bounded
 def bounded_take(n):
     slots = primitives.Slots(n)
     out = {"takes": []}
     for _ in range(n):
-        got = _within(_t(), lambda: slots.take(timeout=1.0))
-        out["takes"].append(_plain(got))
+        got = within(budget(), lambda: slots.take(timeout=1.0))
+        out["takes"].append(got)
     t0 = time.monotonic()
-    extra = _within(_t(), lambda: slots.take(timeout=0.15))
-    out["extra"] = _plain(extra)
+    extra = within(budget(), lambda: slots.take(timeout=0.15))
+    out["extra"] = extra
     out["extra_seconds"] = round(time.monotonic() - t0, 3)
     # a blocked take() is woken by give_back()
     woke = threading.Event()
@@ -488,23 +421,23 @@ def bounded_take(n):
             result.append(repr(exc))
         woke.set()
 
-    _thread(blocked).start()
+    thread(blocked).start()
     out["took_while_empty"] = woke.wait(0.15)
-    back = _within(_t(), slots.give_back)
-    out["give_back"] = _plain(back)
-    out["woken"] = woke.wait(_t())
-    out["woken_result"] = result[0] if len(result) == 1 and _is_plain(result[0]) else repr(result)
+    back = within(budget(), slots.give_back)
+    out["give_back"] = back
+    out["woken"] = woke.wait(budget())
+    out["woken_result"] = plain(result[0], tuples=True) if len(result) == 1 else repr(result)
     return out
 
 
-@_bounded
+@bounded
 def bounded_over_release(n):
     slots = primitives.Slots(n)
-    out = {"fresh": _plain(_within(_t(), slots.give_back))}
-    out["cycle"] = _plain(_within(_t(), lambda: [slots.take(timeout=1.0) for _ in range(n)]
-                                  + [slots.give_back() for _ in range(n)]))
-    out["extra"] = _plain(_within(_t(), slots.give_back))
-    out["capacity"] = _plain(_within(_t(), lambda: [slots.take(timeout=0.2) for _ in range(n + 1)]))
+    out = {"fresh": within(budget(), slots.give_back)}
+    out["cycle"] = within(budget(), lambda: [slots.take(timeout=1.0) for _ in range(n)]
+                          + [slots.give_back() for _ in range(n)])
+    out["extra"] = within(budget(), slots.give_back)
+    out["capacity"] = within(budget(), lambda: [slots.take(timeout=0.2) for _ in range(n + 1)])
     return out
 
 
@@ -529,55 +462,56 @@ class _Recorder:
             return [dict(c, at=round(c["at"] - t0, 3)) for c in self.calls]
 
 
-@_bounded
+@bounded
 def timer_once(delay, quiet):
     rec = _Recorder()
     deb = primitives.Debouncer(delay, rec)
     t0 = time.monotonic()
-    trig = _plain(_call(lambda: deb.trigger("a", 1)))
+    trig = _call(lambda: deb.trigger("a", 1))
     returned_after = time.monotonic() - t0
-    fired = rec.first.wait(delay + _t())
+    fired = rec.first.wait(delay + budget())
     if fired:
         time.sleep(quiet)  # the negative half of "exactly once": no second call comes later
     return {"trigger": trig, "trigger_seconds": round(returned_after, 3), "fired": fired, "calls": rec.seen(t0)}
 
 
-@_bounded
+@bounded
 def timer_burst(delay, count, quiet):
     rec = _Recorder()
     deb = primitives.Debouncer(delay, rec)
     t0 = time.monotonic()
-    burst = _plain(_call(lambda: [deb.trigger(i) for i in range(1, count + 1)]))
+    burst = _call(lambda: [deb.trigger(i) for i in range(1, count + 1)])
     last = time.monotonic() - t0
-    fired = rec.first.wait(delay + _t())
+    fired = rec.first.wait(delay + budget())
     if fired:
         time.sleep(quiet)  # any timer that was not cancelled fires within this window
     return {"burst": burst, "burst_seconds": round(last, 3), "fired": fired, "calls": rec.seen(t0)}
 
 
-@_bounded
+@bounded
 def timer_cancel(delay, margin):
     before = set(threading.enumerate())
     rec = _Recorder()
     deb = primitives.Debouncer(delay, rec)
     t0 = time.monotonic()
-    trig = _plain(_call(lambda: deb.trigger("x")))
-    cancel = _plain(_call(deb.cancel))
+    trig = _call(lambda: deb.trigger("x"))
+    cancel = _call(deb.cancel)
     fired = rec.first.wait(delay + margin)  # waits comfortably past the moment it would have fired
-    end = time.monotonic() + _t()
-    while _others(before) and time.monotonic() < end:
+    end = time.monotonic() + budget()
+    while learner_threads(before) and time.monotonic() < end:
         time.sleep(0.005)  # polling until the cancelled timer's thread has ended
-    left = len(_others(before))
-    again = _plain(_call(lambda: deb.trigger("y")))
-    fired_again = rec.first.wait(delay + _t()) if not fired else None
+    left = len(learner_threads(before))
+    again = _call(lambda: deb.trigger("y"))
+    fired_again = rec.first.wait(delay + budget()) if not fired else None
     return {"trigger": trig, "cancel": cancel, "fired": fired, "left_running": left,
             "again": again, "fired_again": fired_again, "calls": [c["args"] for c in rec.seen(t0)]}
 
 
 # 7. Barrier ---------------------------------------------------------------------------------
-@_bounded
+@bounded
 def barrier_rounds(n, rounds, slow, pause):
-    """step(i, r) and round_done(r) log enter/exit in one sequence under the probe's lock.
+    """step(i, r) and round_done(r) log enter/exit ({event, worker, round}) in one sequence under
+    the probe's lock.
 
     Thread `slow` dawdles in every step, and round_done takes `pause` s, so a solution
     that lets threads on too early is seen doing so."""
@@ -587,23 +521,23 @@ def barrier_rounds(n, rounds, slow, pause):
 
     def step(i, r):
         with lock:
-            log.append(["enter", i, r])
+            log.append({"event": "enter", "worker": i, "round": r})
             threads.setdefault(i, set()).add(threading.get_ident())
         if i == slow:
             time.sleep(pause)  # the slow worker's own work
         with lock:
-            log.append(["exit", i, r])
+            log.append({"event": "exit", "worker": i, "round": r})
 
     def round_done(r):
         with lock:
-            log.append(["done", r, None])
+            log.append({"event": "done", "worker": None, "round": r})
         time.sleep(pause)  # the round's own work; nobody may start the next round meanwhile
         with lock:
-            log.append(["done-exit", r, None])
+            log.append({"event": "done-exit", "worker": None, "round": r})
 
-    got = _within(_t(), lambda: primitives.in_lockstep(n, rounds, step, round_done))
+    got = within(budget(), lambda: primitives.in_lockstep(n, rounds, step, round_done))
     with lock:
-        entries = [list(e) for e in log]
+        entries = [dict(e) for e in log]
         per_worker = {i: len(s) for i, s in threads.items()}
     return {"done": got["done"], "error": got["error"], "log": entries, "threads_per_worker": per_worker,
             "distinct_threads": len(set().union(*threads.values())) if threads else 0}

@@ -4,29 +4,16 @@ The probe hands the learner's code tasks and hooks that log, under the probe's o
 when they start and end; the checks below read those logs.  Nothing here trusts a count
 the learner's code reports about itself.
 """
+from dataclasses import dataclass
+
 from grader.feedback import check, equal, fail
-
-_RUNS = {}
-
-
-def shared(learner, function, *args):
-    """One probe run answers several checks: the same call, made once per submission in this
-    grading process (an exercise's checks run in one process), saves a sandbox start."""
-    key = (str(learner.impl_root), function, args)
-    if key not in _RUNS:
-        _RUNS[key] = learner.call(function, *args)
-    return _RUNS[key]
-
-
-def raised(error, sent, **kw):
-    fail(f"调用时抛出了异常 {error['type']}: {error['message']}", f"The call raised {error['type']}: {error['message']}",
-         sent=sent, details=error.get("traceback"), **kw)
+from kit.calls import raised, shared
 
 
 def finished(got, sent, what_zh, what_en, **kw):
     """The probe ran a learner call with a timeout: report a block or an exception."""
     if got.get("error"):
-        raised(got["error"], sent, **kw)
+        raised(got["error"], sent=sent, **kw)
     if not got.get("done", True):
         fail(f"{what_zh} 在 3 秒内没有返回（卡住了）。", f"{what_en} did not return within 3 s (it blocked).", sent=sent, **kw)
 
@@ -43,7 +30,7 @@ def test_rlock_add_many_reenters(learner):
     sent = "inv = Inventory(); inv.add_many([('apple', 2), ('pear', 1), ('apple', 3)])"
     finished(got, sent, "add_many(...)", "add_many(...)", **REENTRY_HINT)
     if got.get("after_error"):
-        raised(got["after_error"], sent + "; inv.count(...); inv.total()")
+        raised(got["after_error"], sent=sent + "; inv.count(...); inv.total()")
     equal([got["counts"], got["total"]], [{"apple": 5, "pear": 1}, 6],
           "add_many 之后 count() 和 total() 的结果不对。", "After add_many, count() and total() are wrong.", sent=sent)
 
@@ -58,7 +45,7 @@ def test_rlock_add_many_is_atomic(learner):
           "add_many must call self.add(name, count) for every pair.", sent=sent, expected=len(pairs), got=got["calls"])
     peek = got["peek"]
     if peek["error"]:
-        raised(peek["error"], sent)
+        raised(peek["error"], sent=sent)
     atomic = dict(hint_zh="在 add_many 里先 with self.lock:，再在锁里逐个调用 add（所以需要可重入的 RLock）。",
                   hint_en="In add_many, take with self.lock: first and call add for each pair inside it (hence a re-entrant RLock).")
     check(not peek["returned_during_batch"], "add_many 还没做完，另一个线程的 total() 就返回了：整批要在一次持有锁期间完成。",
@@ -74,7 +61,7 @@ def test_rlock_concurrent_adds_exact(learner):
     sent = "4 个线程各调用 2000 次 inv.add('x')，前两个线程的第一次读取会互相等待 / 4 threads call inv.add('x') 2000 times " \
            "each; the first reads of two threads wait for each other"
     for error in got["errors"] + ([got["count_error"]] if got["count_error"] else []):
-        raised(error, sent)
+        raised(error, sent=sent)
     check(got["done"], "4 个线程在 6 秒内没有做完（卡住了）。", "The 4 threads did not finish within 6 s (they blocked).", sent=sent)
     equal(got["count"], 8000, "多个线程同时 add 时丢失了更新：读、加、写回要在同一次持有锁时完成。",
           "Concurrent add() calls lost updates: read, add and write back under one hold of the lock.", sent=sent,
@@ -94,7 +81,7 @@ def test_condition_blocks_and_keeps_order(learner):
           hint_en="In put: while len(self.items) >= self.capacity: self.cond.wait().")
     finished(got["first_get"], sent, "get()", "get()")
     if got["put_error"]:
-        raised(got["put_error"], sent)
+        raised(got["put_error"], sent=sent)
     check(got["put_woke"], "get() 取走一个之后，等待中的 put('extra') 没有被唤醒。",
           "After get() took an item, the waiting put('extra') was never woken.", sent=sent,
           hint_zh="get 取走元素后要 self.cond.notify_all()（或 notify），通知等着放的生产者。",
@@ -116,7 +103,7 @@ def test_condition_rechecks_after_wakeup(learner):
     sent = "buf = BoundedBuffer(4); 两个线程 A、B 都在空缓冲区上 get() 等待；put('item-1')；再 put('item-2') / " \
            "threads A and B both wait in get() on the empty buffer; put('item-1'); then put('item-2')"
     finished(got["first_put"], sent, "put('item-1')", "put('item-1')")
-    errors = [r[1]["error"] for r in got["results"] if isinstance(r[1], dict) and "error" in r[1]]
+    errors = [r["value"]["error"] for r in got["results"] if isinstance(r["value"], dict) and "error" in r["value"]]
     hint = dict(hint_zh="被唤醒的线程要重新检查条件：用 while not self.items: self.cond.wait()，不要用 if。"
                         "notify_all 会唤醒所有等待的线程，但只有一个能拿到这个元素。",
                 hint_en="A woken thread must check again: while not self.items: self.cond.wait(), not if. notify_all "
@@ -125,7 +112,7 @@ def test_condition_rechecks_after_wakeup(learner):
         fail(f"一个元素唤醒了两个消费者，其中一个在空缓冲区上取元素，抛出了 {errors[0]['type']}: {errors[0]['message']}",
              f"One item woke both consumers and one of them took from the empty buffer: {errors[0]['type']}: "
              f"{errors[0]['message']}", sent=sent, details=errors[0]["traceback"], **hint)
-    values = sorted(str(r[1]) for r in got["results"])
+    values = sorted(str(r["value"]) for r in got["results"])
     check(got["one_waiting"] or values == ["item-1", "item-2"],
           "第一个元素被取走后，另一个消费者应继续等待。", "After the first item was taken, the other consumer must keep waiting.",
           sent=sent, got=got["after_first"], **hint)
@@ -138,7 +125,7 @@ def test_condition_many_producers_consumers(learner):
     sent = "BoundedBuffer(3)，4 个生产者各 put 150 个，3 个消费者不停 get / 4 producers put 150 items each, " \
            "3 consumers keep calling get (sys.setswitchinterval(1e-5))"
     for error in got["errors"]:
-        raised(error, sent)
+        raised(error, sent=sent)
     check(got["producers_done"] and got["consumers_done"], "生产者或消费者在 6 秒内没有结束（有线程一直在等待，没有被唤醒）。",
           "Producers or consumers did not finish within 6 s (some thread waited and was never woken).", sent=sent,
           hint_zh="put 和 get 改变缓冲区后都要 notify_all()。", hint_en="Both put and get must notify_all() after changing the buffer.")
@@ -322,12 +309,25 @@ def barrier_sent(n, rounds):
             f"thread {n - 1} takes 0.06 s longer per step, round_done takes 0.06 s")
 
 
+@dataclass(frozen=True)
+class BarrierEvent:
+    """One entry of barrier_rounds' log, in the order it happened."""
+
+    event: str  # "enter" / "exit" (step(worker, round)), "done" / "done-exit" (round_done(round))
+    worker: int | None
+    round: int
+
+
+def barrier_log(got) -> list[BarrierEvent]:
+    return [BarrierEvent(**e) for e in got["log"]]
+
+
 def barrier_done(got, sent, n, rounds):
     finished(got, sent, "in_lockstep(...)", "in_lockstep(...)",
              hint_zh=f"用 threading.Barrier({n}, action=...)：参与的线程数要正好是 n，否则有线程永远等在栅栏上。",
              hint_en=f"Use threading.Barrier({n}, action=...): the number of parties must be exactly n, or some thread "
                      "waits at the barrier for ever.")
-    steps = sorted((e[1], e[2]) for e in got["log"] if e[0] == "enter")
+    steps = sorted((e.worker, e.round) for e in barrier_log(got) if e.event == "enter")
     equal(steps, sorted((i, r) for i in range(n) for r in range(rounds)), "每个线程应在每一轮正好调用一次 step(i, r)。",
           "Every thread must call step(i, r) exactly once per round.", sent=sent)
 
@@ -337,13 +337,13 @@ def test_barrier_lockstep(learner):
     got = shared(learner, "barrier_rounds", n, rounds, n - 1, 0.06)
     sent = barrier_sent(n, rounds)
     if got.get("error"):
-        raised(got["error"], sent)
-    log = got["log"]
+        raised(got["error"], sent=sent)
+    log = barrier_log(got)
     for r in range(rounds - 1):  # first what the log shows, even if the call then blocked
-        exits = [k for k, e in enumerate(log) if e[0] == "exit" and e[2] == r]
+        exits = [k for k, e in enumerate(log) if e.event == "exit" and e.round == r]
         if len(exits) < n:
             continue
-        early = [e[1] for e in log[:exits[-1]] if e[0] == "enter" and e[2] == r + 1]
+        early = [e.worker for e in log[:exits[-1]] if e.event == "enter" and e.round == r + 1]
         check(not early, f"第 {r} 轮还没全部完成，就有线程开始了第 {r + 1} 轮。",
               f"A thread started round {r + 1} before every thread had finished round {r}.", sent=sent,
               got=f"线程 / threads {early} 提前进入第 {r + 1} 轮 / entered round {r + 1} early",
@@ -361,8 +361,8 @@ def test_barrier_action_between_rounds(learner):
     got = shared(learner, "barrier_rounds", n, rounds, n - 1, 0.06)
     sent = barrier_sent(n, rounds)
     barrier_done(got, sent, n, rounds)
-    log = got["log"]
-    done = [e[1] for e in log if e[0] == "done"]
+    log = barrier_log(got)
+    done = [e.round for e in log if e.event == "done"]
     hint = dict(hint_zh="把 round_done 作为 threading.Barrier(n, action=...) 的 action：它在最后一个线程到达后、"
                         "所有线程被放行之前运行一次。",
                 hint_en="Make round_done the Barrier's action (threading.Barrier(n, action=...)): it runs once after the "
@@ -370,13 +370,13 @@ def test_barrier_action_between_rounds(learner):
     equal(done, list(range(rounds)), "round_done(r) 应每轮调用正好一次，r 依次是 0, 1, …。",
           "round_done(r) must be called exactly once per round, with r = 0, 1, … in turn.", sent=sent, **hint)
     for r in range(rounds):
-        start = next(k for k, e in enumerate(log) if e[0] == "done" and e[1] == r)
-        end = next(k for k, e in enumerate(log) if e[0] == "done-exit" and e[1] == r)
-        unfinished = [e[1] for e in log[:start] if e[0] == "enter" and e[2] == r
-                      and not any(x[0] == "exit" and x[1] == e[1] and x[2] == r for x in log[:start])]
+        start = next(k for k, e in enumerate(log) if e.event == "done" and e.round == r)
+        end = next(k for k, e in enumerate(log) if e.event == "done-exit" and e.round == r)
+        unfinished = [e.worker for e in log[:start] if e.event == "enter" and e.round == r
+                      and not any(x.event == "exit" and x.worker == e.worker and x.round == r for x in log[:start])]
         check(not unfinished, f"round_done({r}) 调用时，第 {r} 轮还有线程没做完。",
               f"round_done({r}) was called while round {r} was not finished.", sent=sent, got=f"threads {unfinished}", **hint)
-        early = [e[1] for e in log[:end] if e[0] == "enter" and e[2] == r + 1]
+        early = [e.worker for e in log[:end] if e.event == "enter" and e.round == r + 1]
         check(not early, f"round_done({r}) 还没运行完，就有线程开始了下一轮。",
               f"Threads started the next round before round_done({r}) had finished.", sent=sent,
               got=f"线程 / threads {early}", **hint)

@@ -4,18 +4,14 @@ The probe's handle / fn log every call under its own lock; the checks count item
 and how many calls were in progress at once, and look for threads left behind.
 """
 from grader.feedback import check, equal, fail
+from kit.calls import raised
 
 SEED = 2024  # random pauses in parallel_map's fn; shown in the messages
 
 
-def raised(error, sent, **kw):
-    fail(f"调用时抛出了异常 {error['type']}: {error['message']}", f"The call raised {error['type']}: {error['message']}",
-         sent=sent, details=error.get("traceback"), **kw)
-
-
 def returned(got, sent, what, **kw):
     if got.get("error"):
-        raised(got["error"], sent, **kw)
+        raised(got["error"], sent=sent, **kw)
     if not got["done"]:
         fail(f"{what} 在 3 秒内没有返回（卡住了）。", f"{what} did not return within 3 s (it hung).", sent=sent, **kw)
 
@@ -77,7 +73,7 @@ def test_process_all_survives_slow_producer(learner):
     sent = "process_all(生成器 / a generator, handle, workers=3)：前几个元素要等上一个处理完才生产出来 / " \
            "its first items are produced only after the previous one was handled"
     if got.get("error"):
-        raised(got["error"], sent)
+        raised(got["error"], sent=sent)
     equal(got["items"], list(range(12)), "生产者比消费者慢时丢了元素：队列暂时为空不代表生产者已经结束。",
           "Items were lost when the producer was slower than the consumers: an empty queue does not mean the producer "
           "has finished.", sent=sent,

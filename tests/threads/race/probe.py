@@ -16,30 +16,18 @@ The counter also records every overlap of two read-modify-write windows, so a mi
 misplaced lock is reported even on a run where, by chance, no update was lost.  With a
 correct lock there is never an overlap, whatever the timing.
 """
-import os
 import sys
 import threading
 import time
-import traceback
 
 import race
 
+from probekit.threads import thread_errors
+from probekit.values import error_of
+
 GATE_WAIT = 1.0  # how long the first worker waits for all the workers to have been started
 MAIN = threading.main_thread()
-THREAD_ERRORS = []
-
-
-def _thread_error(args):
-    THREAD_ERRORS.append({"type": args.exc_type.__name__, "message": str(args.exc_value),
-                          "thread": getattr(args.thread, "name", "?"), "traceback": _traceback(args.exc_traceback)})
-
-
-threading.excepthook = _thread_error
-
-
-def _traceback(tb=None):
-    text = "".join(traceback.format_tb(tb)) if tb is not None else traceback.format_exc()
-    return text.replace(os.getcwd() + os.sep, "")[-3000:]
+THREAD_ERRORS = thread_errors()  # exceptions in learner threads, recorded
 
 
 class Counter:
@@ -118,7 +106,7 @@ def run(thread_count, times):
     try:
         value, error = race.run_threads(counter, thread_count, times), None
     except Exception as exc:
-        value, error = None, {"type": type(exc).__name__, "message": str(exc), "traceback": _traceback()}
+        value, error = None, error_of(exc)
     out = counter.result()  # taken the moment run_threads returned
     out.update(value=value if isinstance(value, (int, type(None))) else repr(value), error=error,
                thread_errors=THREAD_ERRORS)

@@ -6,6 +6,7 @@ read-modify-write loses updates on every run, and a correct one never does.
 import pytest
 
 from grader.feedback import check, equal, fail
+from kit.calls import no_error
 
 TIMES = 100
 LOCK_HINT = dict(
@@ -22,16 +23,6 @@ def sent_run(threads, times=TIMES):
             "(sys.setswitchinterval(1e-6))")
 
 
-def no_error(got, sent):
-    if got["error"]:
-        error = got["error"]
-        fail(f"调用时抛出了异常 {error['type']}: {error['message']}", f"The call raised {error['type']}: {error['message']}",
-             sent=sent, details=error["traceback"])
-    for error in got["thread_errors"]:
-        fail(f"线程 {error['thread']} 里抛出了异常 {error['type']}: {error['message']}",
-             f"Thread {error['thread']} raised {error['type']}: {error['message']}", sent=sent, details=error["traceback"])
-
-
 def overlap_text(got) -> str:
     if not got["first_overlap"]:
         return ""
@@ -41,7 +32,7 @@ def overlap_text(got) -> str:
 
 
 def check_total(got, threads, sent, times=TIMES, returned=True):
-    no_error(got, sent)
+    no_error(got, sent=sent)
     expected = threads * times
     lost = expected - got["final"]
     if returned and got["value"] != expected and got["alive"]:
@@ -74,7 +65,7 @@ def test_total_many_threads(learner, threads):
 def test_updates_never_interleave(learner):
     got = learner.call("run", 4, TIMES)
     sent = sent_run(4)
-    no_error(got, sent)
+    no_error(got, sent=sent)
     check(got["overlaps"] == 0,
           f"有 {got['overlaps']} 次，一个线程读了计数器、还没写回，另一个线程就也读了它：读-改-写没有被互斥锁完整地保护。",
           f"{got['overlaps']} times, a thread read the counter and, before it wrote back, another thread read it too: "
@@ -86,7 +77,7 @@ def test_updates_never_interleave(learner):
 def test_uses_separate_threads(learner):
     got = learner.call("run", 3, 50)
     sent = sent_run(3, 50)
-    no_error(got, sent)
+    no_error(got, sent=sent)
     check(got["main_writes"] == 0, "add 在主线程里运行了：要为每个 add 创建并 start() 一个线程。",
           "add ran in the main thread: create and start() one thread per add.", sent=sent,
           got=f"主线程写了 {got['main_writes']} 次 / the main thread wrote {got['main_writes']} times")
@@ -102,7 +93,7 @@ def test_add_is_thread_safe(learner):
     got = learner.call("add_alone", 4, TIMES)
     sent = (f"评分程序自己启动 4 个线程，每个调用 add(counter, {TIMES}) / the grader starts 4 threads of its own, each "
             f"calling add(counter, {TIMES})")
-    no_error(got, sent)
+    no_error(got, sent=sent)
     check_total(got, 4, sent, returned=False)
     check(got["overlaps"] == 0, "add 的读-改-写在多个线程里重叠了：锁必须在 add 里面。",
           "add's read-modify-writes overlapped across threads: the lock belongs inside add.", sent=sent,

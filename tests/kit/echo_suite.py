@@ -1,0 +1,272 @@
+"""The conformance suite of the tcp unit's concurrent line-echo servers: nonblocking-server,
+select-server, epoll-server and socketserver.
+
+A suite's test file imports the checks that apply to it by name (``from kit.echo_suite
+import test_logs_lines, ...``; ``as`` gives one another name) and adds its own.  What
+differs per exercise comes from the ``[suite]`` table of its exercise.toml
+(``exercise.params``)::
+
+    [suite]
+    server = "select_server:serve"              # the learner's server function
+    exit_line = "客户端{addr}已退出！"            # printed when a client leaves ({addr}: its address)
+    long_line = { text = "select ✓ ", times = 60 }  # the long line of test_echoes_lines_in_order
+    clients = 200                               # test_serves_clients_concurrently: clients at once
+    release_clients = 50                        # test_releases_closed_clients: clients that come and go
+    [suite.hints.serve_many]                    # bilingual hints, one table per check (names below)
+    zh = "…"
+    en = "…"
+
+Hints: ``serve_many`` (whenever clients must be served at once), ``logs_lines``,
+``logs_client_exit``, ``large_line``, ``partial_line``, ``one_thread``, ``client_sees_eof``,
+``releases_closed_clients``.
+"""
+from __future__ import annotations
+
+import socket
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+from grader.feedback import check, fail
+from grader.net import reset, send_in_fragments, wait_consumed
+
+from .echo import (
+    answer,
+    echo,
+    one_thread_one_process,
+    open_client,
+    output_tail,
+    paused,
+    serve_many,
+    server_alive,
+    shown,
+    wait_log,
+)
+from .lines import HOST, SETTLE, count, fd_kinds, main_process, settle
+
+
+@dataclass(frozen=True)
+class EchoServer:
+    """An exercise's ``[suite]`` table, read."""
+
+    server: str
+    exit_line: str
+    long_line: str
+    clients: int
+    release_clients: int
+    hints: dict
+
+    @classmethod
+    def of(cls, exercise) -> EchoServer:
+        p = exercise.params
+        long_line = p["long_line"]
+        return cls(server=p["server"], exit_line=p["exit_line"], long_line=long_line["text"] * long_line["times"],
+                   clients=p.get("clients", 10), release_clients=p.get("release_clients", 10), hints=p.get("hints", {}))
+
+    def hint(self, check_name: str) -> dict:
+        """``hint_zh`` / ``hint_en`` keyword arguments for a failure of this check."""
+        h = self.hints.get(check_name, {})
+        return {"hint_zh": h.get("zh"), "hint_en": h.get("en")}
+
+    def start(self, learner):
+        """The learner's server, listening on a port the OS picked."""
+        return learner.server(self.server, HOST, 0)
+
+
+def serve_hints(learner) -> dict:
+    """The hints of serve_many for this exercise (for its own checks that serve many clients)."""
+    return EchoServer.of(learner.exercise).hint("serve_many")
+
+
+def test_echoes_lines_in_order(learner):
+    """Four lines on one connection (one of them long): each comes back unchanged, in order."""
+    es = EchoServer.of(learner.exercise)
+    with es.start(learner) as srv, ExitStack() as stack:
+        client = open_client(srv, stack)
+        for line in ["hello", "你好，服务器！", es.long_line, "bye"]:
+            echo(srv, client, line.encode())
+
+
+def test_logs_lines(learner):
+    """Two lines from one client: both echoed, both logged as ``<addr>: text``."""
+    es = EchoServer.of(learner.exercise)
+    lines = ["hello", "你好，服务器！"]
+    with es.start(learner) as srv, ExitStack() as stack:
+        client = open_client(srv, stack)
+        for line in lines:
+            echo(srv, client, line.encode())
+        wait_log(srv, client.addr, lines, "服务器没有按格式打印收到的行。",
+                 "The server did not log the lines it received as required.", sent="\\n".join(lines) + "\\n",
+                 **es.hint("logs_lines"))
+
+
+def test_logs_client_exit(learner):
+    """A client says one line and leaves: the server prints its exit line for the client's address."""
+    es = EchoServer.of(learner.exercise)
+    with es.start(learner) as srv:
+        with ExitStack() as stack:
+            client = open_client(srv, stack)
+            echo(srv, client, b"hi")
+        line = es.exit_line.format(addr=client.addr)
+        seen = srv.stdout.wait_for(lambda text: line in text, srv.timeout)
+        check(seen, "客户端断开后，服务器没有打印它离开的消息。", "After the client left, the server did not print its exit line.",
+              expected=line, got=srv.stdout.text()[-1000:] or "(没有输出 / no output)", **es.hint("logs_client_exit"))
+
+
+def test_reassembles_fragmented_line(learner):
+    """One line in 4 fragments (two cuts inside a UTF-8 character), each sent once the server
+    has read the previous one: echoed and logged as one whole line."""
+    es = EchoServer.of(learner.exercise)
+    line = "你好，世界！ hello"
+    data = (line + "\n").encode()
+    parts = [data[:2], data[2:7], data[7:-3], data[-3:]]
+    shown_parts = " + ".join(repr(p) for p in parts)
+    with es.start(learner) as srv, ExitStack() as stack:
+        client = open_client(srv, stack)
+        sent = send_in_fragments(client.sock, parts, srv.timeout)
+        if sent != len(parts):
+            fail("服务器没有读取分段发送的数据。", "The server did not read the data sent in fragments.",
+                 sent=" + ".join(repr(p) for p in parts[:sent]), details=output_tail(srv))
+        got = answer(srv, client, data)
+        if got != line.encode():
+            fail("一行分 4 段到达（有的段在一个汉字的中间断开）时，服务器没有原样发回这一整行。",
+                 "When a line arrived in 4 fragments (some cut inside a character), the server did not send back the "
+                 "whole line unchanged.", sent=shown_parts, expected=shown(data), got=shown(got + b"\n"),
+                 hint_zh="TCP 是字节流：每个客户端用一个缓冲区攒收到的字节，遇到 b\"\\n\" 才处理一行；不要逐块解码。",
+                 hint_en="TCP is a stream: keep a buffer per client and handle a line only once its b\"\\n\" arrived; "
+                         "do not decode chunk by chunk.")
+        wait_log(srv, client.addr, [line], "一行分段到达时，服务器打印的不是完整的一行。",
+                 "When a line arrived in fragments, the server did not log it as one whole line.", sent=shown_parts,
+                 hint_zh="攒够一整行（遇到 b\"\\n\"）再解码、打印。", hint_en="Decode and log a line only once it is complete.")
+
+
+def test_splits_lines_sent_together(learner):
+    """Three lines in one send (one recv gets them all): three echoes, three log lines."""
+    es = EchoServer.of(learner.exercise)
+    lines = ["one", "two", "three"]
+    data = "".join(line + "\n" for line in lines).encode()
+    with es.start(learner) as srv, ExitStack() as stack:
+        client = open_client(srv, stack)
+        client.send(data)
+        got = [answer(srv, client, data) for _ in lines]
+        if got != [line.encode() for line in lines]:
+            fail("三行一次发出时，回显的行不对。", "When three lines were sent at once, the echoed lines are wrong.",
+                 sent=shown(data), expected=lines, got=[shown(g) for g in got])
+        wait_log(srv, client.addr, lines, "三行一次发出（一次 recv 就收到了三行）时，服务器应打印三行日志。",
+                 "When three lines were sent at once (one recv got all three), the server must log three lines.",
+                 sent=shown(data), hint_zh="一次 recv 可能包含好几行：把缓冲区里每一个完整的行都处理掉。",
+                 hint_en="One recv may hold several lines: handle every complete line in the buffer.")
+
+
+def test_large_line_echoed_whole(learner):
+    """A 64 KiB line sent at once, all of it waiting when the server wakes: echoed whole."""
+    es = EchoServer.of(learner.exercise)
+    hint = es.hint("large_line")
+    line = "".join(f"{i:05d}," for i in range(10923)).encode()  # 65538 bytes, then the \n
+    size = len(line) + 1
+    with es.start(learner) as srv, ExitStack() as stack:
+        client = open_client(srv, stack)
+        with paused(srv):  # the whole line is waiting in the kernel when the server looks next
+            client.send(line + b"\n")
+        got = answer(srv, client, line + b"\n",
+                     stuck_zh=f"一次发出的 {size} 字节的一行在 {srv.timeout:g} 秒内没有被发回。",
+                     stuck_en=f"A line of {size} bytes sent at once was not echoed within {srv.timeout:g} s.", **hint)
+        if got != line:
+            fail(f"一次发出的 {size} 字节的一行没有被原样发回。", f"A line of {size} bytes sent at once did not come back unchanged.",
+                 sent=shown(line + b"\n"), expected=shown(line + b"\n"), got=shown(got + b"\n"), **hint)
+
+
+def test_serves_clients_concurrently(learner):
+    """``clients`` clients that all stay connected are each served (see ``kit.echo.serve_many``)."""
+    es = EchoServer.of(learner.exercise)
+    with es.start(learner) as srv, ExitStack() as stack:
+        serve_many(srv, es.clients, stack, **es.hint("serve_many"))
+
+
+def test_partial_line_does_not_block_others(learner):
+    """One client sends half a line (and the server has read it); another is served meanwhile;
+    then the first completes its line and gets it back whole."""
+    es = EchoServer.of(learner.exercise)
+    with es.start(learner) as srv, ExitStack() as stack:
+        slow = open_client(srv, stack)
+        slow.send("半行 / half a li".encode())
+        if not wait_consumed(slow.sock, srv.timeout):
+            fail("服务器没有读取客户端发来的数据。", "The server did not read the client's data.", sent="半行 / half a li",
+                 details=output_tail(srv))
+        other = open_client(srv, stack)  # after the first was served: never two connections arriving together
+        echo(srv, other, "另一个客户端 / another client".encode(),
+             stuck_zh=f"一个客户端只发了半行时，另一个客户端在 {srv.timeout:g} 秒内没有收到回显：服务器在等那半行。",
+             stuck_en=f"While one client had sent only half a line, another got no echo within {srv.timeout:g} s: the "
+                      "server waited for the rest of that line.", **es.hint("partial_line"))
+        slow.send(b"ne\n")
+        got = answer(srv, slow, "半行 / half a line\n".encode())
+        if got != "半行 / half a line".encode():
+            fail("分两次发完的一行没有被原样发回。", "A line sent in two parts did not come back unchanged.",
+                 sent="半行 / half a li + ne\\n", expected="半行 / half a line", got=shown(got))
+
+
+def test_one_thread_one_process(learner):
+    """While 5 clients are connected and served, the server is one process with one thread."""
+    es = EchoServer.of(learner.exercise)
+    with es.start(learner) as srv, ExitStack() as stack:
+        serve_many(srv, 5, stack, **es.hint("serve_many"))
+        one_thread_one_process(srv, 5, **es.hint("one_thread"))
+
+
+def test_client_sees_eof(learner):
+    """The client shuts down its sending side: the server closes, the client reads EOF."""
+    es = EchoServer.of(learner.exercise)
+    hint = es.hint("client_sees_eof")
+    with es.start(learner) as srv, ExitStack() as stack:
+        client = open_client(srv, stack)
+        echo(srv, client, b"last words")
+        client.sock.shutdown(socket.SHUT_WR)  # "I am done sending": the server should close its side
+        try:
+            rest = client.reader.line(srv.timeout)
+        except TimeoutError:
+            fail(f"客户端关闭发送方向后，{srv.timeout:g} 秒内没有收到服务器关闭连接（EOF）。",
+                 f"After the client shut down its sending side, no EOF (server closing) arrived within {srv.timeout:g} s.",
+                 **hint)
+        check(rest is None, "客户端关闭发送方向后，服务器应关闭连接。", "After the client shut down its sending side, the server "
+              "must close the connection.", expected="EOF", got=shown(rest or b""))
+
+
+def test_survives_client_reset(learner):
+    """A client resets its connection (RST, as a crashing client): the server logs it as gone
+    and goes on serving."""
+    es = EchoServer.of(learner.exercise)
+    with es.start(learner) as srv, ExitStack() as stack:
+        victim = open_client(srv, stack)
+        echo(srv, victim, b"about to crash")
+        reset(victim.sock)
+        echo(srv, open_client(srv, stack), b"still there?")
+        line = es.exit_line.format(addr=victim.addr)
+        seen = srv.stdout.wait_for(lambda text: line in text, srv.timeout)
+        check(seen, "一个客户端异常断开（RST）后，服务器没有打印它离开的消息。",
+              "After a client reset its connection, the server did not print its exit line.",
+              expected=line, got=srv.stdout.text()[-1000:], details=srv.stderr.text()[-1500:] or None,
+              hint_zh="连接被重置时 recv 抛出 ConnectionResetError：当作客户端离开处理。",
+              hint_en="On a reset connection recv raises ConnectionResetError: handle it as the client leaving.")
+
+
+def test_releases_closed_clients(learner):
+    """After ``release_clients`` clients came and went, the server's descriptor count is back to
+    its baseline (taken after one client left) and a new client is served."""
+    es = EchoServer.of(learner.exercise)
+    n = es.release_clients
+    with es.start(learner) as srv:
+        with ExitStack() as stack:  # one client first: the baseline holds what one finished client leaves
+            first = open_client(srv, stack)
+            echo(srv, first, b"first")
+        srv.stdout.wait_for(lambda text: es.exit_line.format(addr=first.addr) in text, srv.timeout)
+        server_alive(srv)
+        baseline, before = count(srv, "fds"), fd_kinds(main_process(srv).pid)
+        with ExitStack() as stack:
+            serve_many(srv, n, stack, **es.hint("serve_many"))
+        server_alive(srv)
+        now = settle(srv, "fds", baseline)
+        check(now <= baseline, f"{n} 个客户端离开 {SETTLE:g} 秒后，服务器打开的文件描述符从 {baseline} 个变成了 {now} 个。",
+              f"{SETTLE:g} s after {n} clients left, the server has {now} open file descriptors instead of {baseline}.",
+              expected=f"<= {baseline} {before}", got=f"{now} {fd_kinds(main_process(srv).pid)}",
+              **es.hint("releases_closed_clients"))
+        with ExitStack() as stack:
+            echo(srv, open_client(srv, stack), b"one more")
