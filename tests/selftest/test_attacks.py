@@ -1,6 +1,7 @@
 """Submissions that attack the grader score 0 where they attack, and leave nothing behind."""
 import pytest
-from conftest import grade, submission
+
+from support import grade, submission
 
 GEN = "advanced/generators/generators.py"
 TCP = "tcp/basics/tcp_basics.py"
@@ -31,6 +32,20 @@ ATTACKS = {
         "print('TOTAL 14 / 14 (100%)')\n"
         "sys.stdout.flush()\n"
         "os._exit(0)\n"
+    ),
+    # a few hundred bytes whose shared sub-values expand to 2**90 nodes: refused at once
+    "shared-reference-bomb": (
+        "import marshal\n"
+        "_dumps = marshal.dumps\n"
+        "def bomb(value, version=4):\n"
+        "    v = [1]\n"
+        "    for _ in range(90):\n"
+        "        v = [v, v]\n"
+        "    return _dumps(('ok', v), 4)\n"
+        "marshal.dumps = bomb\n"
+        "def fib(times):\n    return iter(())\n"
+        "def drain(gen):\n    return []\n"
+        "def squares(n):\n    return iter(())\n"
     ),
     "stdout-flood": "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)\n",
     "patch-pytest": (
