@@ -49,10 +49,13 @@ def timed_grade(impl: Path, exercises) -> dict:
         wall = time.perf_counter() - start
         report = json.loads((Path(out) / "report.json").read_text()) if (Path(out) / "report.json").exists() else None
     checks = sum(len(e["checks"]) for e in report["exercises"]) if report else 0
+    ran = sum(1 for e in report["exercises"] for c in e["checks"]
+              if (c["feedback"] or {}).get("kind") != "not-run") if report else 0
     return {
-        "wall_s": round(wall, 2), "checks": checks, "exit_code": run.returncode,
+        "wall_s": round(wall, 2), "checks": checks, "checks_run": ran, "exit_code": run.returncode,
+        "complete": bool(report and report["complete"] and len(report["exercises"]) == len(exercises)),
         "score": f"{report['score']:g}/{report['max_score']:g}" if report else None,
-        "per_check_ms": round(1000 * wall / checks, 1) if checks else None,
+        "per_check_ms": round(1000 * wall / ran, 1) if ran else None,
     }
 
 

@@ -29,7 +29,8 @@ def cmd_list(args) -> int:
 def pytest_args(impl: Path, exercises, out: Path | None, workers: str, quiet: bool, learner_view: bool) -> list[str]:
     args = [str(ex.suite) for ex in exercises]
     args += ["--impl", str(impl), "--rootdir", str(catalog.REPO), "-c", str(catalog.REPO / "pyproject.toml"),
-             "-p", "no:cacheprovider", "-rN", "--timeout", "300"]
+             "-p", "no:cacheprovider", "-rN", "--timeout", "300", "--import-mode=importlib",
+             "--continue-on-collection-errors"]  # one broken suite must not stop the others
     args += ["-qq"] if quiet else ["-q"]
     if out is not None:
         args += ["--grader-report", str(out)]
@@ -48,8 +49,8 @@ def cmd_grade(args) -> int:
         return _die(f"找不到要评分的文件夹：{impl}", f"submission folder not found: {impl}")
     try:
         exercises = catalog.select(ids=args.exercise, units=args.unit)
-    except catalog.CatalogError as exc:
-        return _die(f"练习编号有误：{exc}", f"{exc}")
+    except catalog.UnknownSelection as exc:
+        return _die(f"没有这个练习或单元：{exc}", f"{exc}")
     if not exercises:
         return _die("没有选中任何练习。", "no exercise selected")
     workers = args.workers or ("auto" if len(exercises) > 1 else "0")
@@ -64,6 +65,12 @@ def cmd_grade(args) -> int:
         return _die("评分没有完成（见上面的输出）。", f"grading did not complete (pytest exit code {int(rc)}; see above)",
                     EXIT_INTERNAL)
     report = json.loads(report_file.read_text(encoding="utf-8"))
+    if not report["complete"]:
+        lines = [f"  {e['id']}: {e['incomplete'][:400]}" for e in report["exercises"] if e["incomplete"]]
+        lines += [f"  {s[:400]}" for s in report.get("stray_errors", [])]
+        return _die("评分不完整：下列练习没有全部运行，未运行的检查按 0 分计：\n" + "\n".join(lines),
+                    "grading incomplete: these exercises did not fully run; what did not run scored 0 (reports written)",
+                    EXIT_INTERNAL)
     if args.fail_under is not None and report["percent"] < args.fail_under:
         return EXIT_BELOW
     return EXIT_OK
@@ -87,6 +94,12 @@ def cmd_hanging(args) -> int:
     write_hanging_submission(Path(args.out), catalog.select(ids=args.exercise, units=args.unit))
     print(args.out)
     return EXIT_OK
+
+
+def cmd_mutant(args) -> int:
+    from .mutants import cli as mutant_cli
+
+    return mutant_cli(args)
 
 
 def cmd_collect(args) -> int:
@@ -140,6 +153,18 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("out", help="submission folder to create")
     sp.add_argument("--base", help="the base branch's checkout, to list other changed files")
     sp.set_defaults(func=cmd_collect)
+
+    sp = sub.add_parser("mutant", help="a stored mutant: show it whole, or store an edited copy as its difference")
+    msub = sp.add_subparsers(dest="mutant_cmd", required=True)
+    mp = msub.add_parser("show", help="write the mutant's whole files (the reference with its difference applied)")
+    mp.add_argument("exercise", help="exercise id, e.g. tcp/basics")
+    mp.add_argument("name", help="the mutant's name in exercise.toml")
+    mp.add_argument("--out", "-o", default=None, help="write the files into this folder (default: print them)")
+    mp = msub.add_parser("new", help="store an edited copy of the reference as the mutant's difference")
+    mp.add_argument("exercise", help="exercise id, e.g. tcp/basics")
+    mp.add_argument("name", help="the mutant's name (add [mutants.NAME] to exercise.toml too)")
+    mp.add_argument("source", help="folder with the edited copies of the exercise's files")
+    sp.set_defaults(func=cmd_mutant)
 
     sp = sub.add_parser("hanging-submission", help="write a submission whose functions and servers all hang")
     sp.add_argument("out")

@@ -33,6 +33,17 @@ def impl_root(config) -> Path:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): keep an exercise's checks on one worker")
+    if config.getoption("--learner-view"):
+        # pytest's own failure text would show hidden checks' names and messages: the
+        # learner's view of a run is the redacted report model, written at the end.
+        config.option.tbstyle = "no"
+        config.option.reportchars = "N"
+        config.option.verbose = min(config.option.verbose, 0)
+    if config.getoption("--impl") or config.getoption("--exercise"):
+        try:  # a grading session: an invalid catalog is a usage error, with its message, not a traceback
+            catalog.load()
+        except catalog.CatalogError as exc:
+            raise pytest.UsageError(f"grader: invalid catalog / 练习目录有误:\n{exc}") from None
     config.stash[_STASH] = Collector(config)
     config.pluginmanager.register(config.stash[_STASH], "grader-collector")
 
@@ -59,16 +70,15 @@ def pytest_collection_modifyitems(session, config, items):
             drop.append(item)
             continue
         name = getattr(item, "originalname", item.name)
-        if name not in ex.checks:
-            raise pytest.UsageError(f"grader: {ex.id}: check {name} has no points in exercise.toml")
+        if name not in ex.checks:  # the catalog refuses this; a test made at run time could still do it
+            collector = config.stash[_STASH]
+            collector.problems.setdefault(ex.id, f"check {name} has no points in exercise.toml")
+            drop.append(item)
+            continue
         seen.setdefault(ex.id, set()).add(name)
         item.stash[_ITEM] = {"exercise": ex.id, "check": name, "points": ex.checks[name], "hidden": name in ex.hidden}
         item.add_marker(pytest.mark.xdist_group(ex.id))
         keep.append(item)
-    for ex_id, names in seen.items():
-        missing = set(catalog.load()[ex_id].checks) - names
-        if missing and not config.getoption("keyword") and not config.getoption("deselect"):
-            raise pytest.UsageError(f"grader: {ex_id}: exercise.toml lists checks with no test: {sorted(missing)}")
     if drop:
         config.hook.pytest_deselected(items=drop)
     items[:] = keep
@@ -135,11 +145,8 @@ def _final_sweep() -> list[str]:
 
 
 def pytest_sessionfinish(session):
-    left = _final_sweep()
     if hasattr(session.config, "workerinput"):
-        session.config.workeroutput["grader_left_running"] = left
-    elif _STASH in session.config.stash:
-        session.config.stash[_STASH].left_running += left
+        session.config.workeroutput["grader_left_running"] = _final_sweep()
 
 
 class Collector:
@@ -148,12 +155,46 @@ class Collector:
     def __init__(self, config):
         self.config = config
         self.checks: dict[str, dict] = {}
+        self.problems: dict[str, str] = {}  # exercise id -> why its suite did not (fully) run
         self.left_running: list[str] = []
+        self.report: dict | None = None
         self.started = time.time()
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node, error):
         self.left_running += getattr(node, "workeroutput", {}).get("grader_left_running", [])
+
+    def expected(self) -> list[str]:
+        """The exercises this run was asked to grade: named with --exercise, else every
+        exercise whose suite lies under (or holds) a path given to pytest. A run narrowed
+        with -k or --deselect is partial on purpose and expects only what it collected."""
+        if self.config.getoption("keyword") or self.config.getoption("deselect"):
+            return sorted({c["exercise"] for c in self.checks.values()})
+        wanted = self.config.getoption("--exercise")
+        if wanted:
+            return list(wanted)
+        out = []
+        for arg in self.config.args:
+            path = Path(arg.split("::")[0])
+            path = (path if path.is_absolute() else Path(self.config.invocation_params.dir) / path).resolve()
+            inside = any((p / "exercise.toml").is_file() for p in (path, *path.parents))
+            if not inside and not (path.is_dir() and next(path.glob("**/exercise.toml"), None)):
+                continue  # not a grading suite: leave the catalog alone
+            for ex in catalog.load().values():
+                if ex.suite.is_relative_to(path) or path.is_relative_to(ex.suite):
+                    out.append(ex.id)
+        return sorted(set(out))
+
+    @pytest.hookimpl
+    def pytest_collectreport(self, report):
+        """A suite that could not be collected: remember why, against its exercise."""
+        if not report.failed:
+            return
+        where = Path(str(self.config.rootpath)) / report.nodeid.split("::")[0]
+        ex = catalog.for_path(where)
+        text = str(report.longrepr)
+        key = ex.id if ex is not None else report.nodeid
+        self.problems.setdefault(key, "could not collect the suite / 测试套件无法收集: " + text[-1500:])
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report):
@@ -175,20 +216,44 @@ class Collector:
         from .reports.model import build_report
         from .sandbox import current
 
+        expected = self.expected()
+        known = catalog.load()
+        problems = {k: v for k, v in self.problems.items() if k in known}
+        # a collection error outside any exercise's suite still makes the run incomplete
+        stray = {k: v for k, v in self.problems.items() if k not in known}
         report = build_report(list(self.checks.values()), impl_root(self.config), time.time() - self.started,
-                              current().describe())
+                              current().describe(), expected=expected, problems=problems,
+                              learner_view=self.config.getoption("--learner-view"))
         report["left_running"] = self.left_running
+        if stray:
+            report["complete"] = False
+            report["stray_errors"] = [f"{k}: {v[:500]}" for k, v in stray.items()]
         return report
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session):
+        """On the controller: build the one report model, write every report, and make an
+        incomplete grading visible in the exit status."""
+        if hasattr(self.config, "workerinput"):
+            return
+        if not self.checks and not self.expected():
+            return  # not a grading session (e.g. the grader's own tests)
+        self.left_running += _final_sweep()
+        self.report = self.build()
+        out = self.config.getoption("--grader-report")
+        if out:
+            from .reports import write_all
+
+            self.paths = write_all(self.report, Path(out))
+        if not self.report["complete"] and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter):
-        if not self.checks or hasattr(self.config, "workerinput"):
+        if self.report is None:
             return
-        from .reports import terminal, write_all
+        from .reports import terminal
 
-        report = self.build()
-        terminal.write(report, terminalreporter)
-        out = self.config.getoption("--grader-report")
-        if out:
-            paths = write_all(report, Path(out), learner_view=self.config.getoption("--learner-view"))
-            terminalreporter.write_line("grader reports: " + ", ".join(str(p) for p in paths))
+        terminal.write(self.report, terminalreporter)
+        if getattr(self, "paths", None):
+            terminalreporter.write_line("grader reports: " + ", ".join(str(p) for p in self.paths))

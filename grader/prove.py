@@ -1,12 +1,13 @@
 """Proofs that the suites grade what they claim: reference 100%, stub 0%, mutants caught.
 
-Every grading run here is a separate ``grader grade`` process (fresh sandbox state), run
-in parallel; the verdict compares each report with what ``exercise.toml`` expects.
+The reference and the stubs are each graded in ONE session over every selected exercise,
+as a learner's whole submission is: that also proves that suites collected together do not
+clash and that no exercise is dropped. Each mutant is a separate ``grader grade`` process
+(fresh sandbox state), run in parallel; verdicts compare reports with ``exercise.toml``.
 """
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import catalog
+from .mutants import MutantError, submission
 
 
 @dataclass
@@ -28,8 +30,10 @@ class Proof:
         return f"{self.exercise.id} {self.kind}" + (f":{self.mutant.name}" if self.mutant else "")
 
 
-def grade_one(impl: Path, exercise: catalog.Exercise, out: Path) -> tuple[dict | None, str]:
-    cmd = [sys.executable, "-m", "grader", "grade", str(impl), "--exercise", exercise.id, "--out", str(out), "-n", "0", "-q"]
+def grade(impl: Path, exercises, out: Path, workers: str = "0") -> tuple[dict | None, str]:
+    cmd = [sys.executable, "-m", "grader", "grade", str(impl), "--out", str(out), "-n", workers, "-q"]
+    for ex in exercises:
+        cmd += ["--exercise", ex.id]
     run = subprocess.run(cmd, capture_output=True, text=True, cwd=catalog.REPO)
     report = out / "report.json"
     if run.returncode != 0 or not report.exists():
@@ -37,14 +41,32 @@ def grade_one(impl: Path, exercise: catalog.Exercise, out: Path) -> tuple[dict |
     return json.loads(report.read_text(encoding="utf-8")), run.stdout
 
 
-def mutant_submission(exercise: catalog.Exercise, mutant: catalog.Mutant, root: Path) -> Path:
-    """The reference exercise with the mutant's files laid over it."""
-    dest = root / exercise.id
-    shutil.copytree(catalog.REPO / "reference" / exercise.id, dest)
-    for f in mutant.path.iterdir():
-        if f.is_file():
-            shutil.copyfile(f, dest / f.name)
-    return root
+def grade_one(impl: Path, exercise: catalog.Exercise, out: Path) -> tuple[dict | None, str]:
+    return grade(impl, [exercise], out)
+
+
+def whole_session(kind: str, exercises, workers: str) -> list[tuple[Proof, list[str], dict | None]]:
+    """The reference (kind "reference") or the stubs ("stub") of every selected exercise,
+    graded in one session; one verdict per exercise, plus the run's own completeness."""
+    impl = catalog.REPO / ("reference" if kind == "reference" else "exercises")
+    with tempfile.TemporaryDirectory(prefix="grader-prove-") as tmp:
+        report, output = grade(impl, exercises, Path(tmp) / "report", workers)
+    if report is None:
+        return [(Proof(ex, kind), [f"the {kind} session did not complete:\n{output}"], None) for ex in exercises]
+    found = {e["id"]: e for e in report["exercises"]}
+    results = []
+    for ex in exercises:
+        one = {**report, "exercises": [found[ex.id]] if ex.id in found else [],
+               "score": found.get(ex.id, {}).get("score", 0), "max_score": found.get(ex.id, {}).get("max_score", 0)}
+        problems = verdict(Proof(ex, kind), one, output)
+        if ex.id not in found:
+            problems.append("missing from the session's report")
+        elif found[ex.id]["incomplete"]:
+            problems.append(f"incomplete: {found[ex.id]['incomplete']}")
+        results.append((Proof(ex, kind), problems, one))
+    if report["left_running"]:
+        results[-1][1].append(f"left running: {report['left_running']}")
+    return results
 
 
 def verdict(proof: Proof, report: dict | None, output: str) -> list[str]:
@@ -72,39 +94,55 @@ def verdict(proof: Proof, report: dict | None, output: str) -> list[str]:
 
 
 def run_proof(proof: Proof) -> tuple[Proof, list[str], dict | None]:
+    """Grade once, or for a mutant ``repeat`` times: it must lose its checks in every run."""
     with tempfile.TemporaryDirectory(prefix="grader-prove-") as tmp:
         tmp = Path(tmp)
+        runs = 1
         if proof.kind == "reference":
             impl = catalog.REPO / "reference"
         elif proof.kind == "stub":
             impl = catalog.REPO / "exercises"
         else:
-            impl = mutant_submission(proof.exercise, proof.mutant, tmp / "submission")
-        report, output = grade_one(impl, proof.exercise, tmp / "report")
-        return proof, verdict(proof, report, output), report
+            try:
+                impl = submission(proof.exercise, proof.mutant, tmp / "submission")
+            except (MutantError, OSError) as exc:
+                return proof, [f"the mutant could not be built: {exc}"], None
+            runs = max(1, proof.mutant.repeat)
+        for run in range(1, runs + 1):
+            report, output = grade_one(impl, proof.exercise, tmp / f"report-{run}")
+            problems = verdict(proof, report, output)
+            if problems and runs > 1:
+                problems = [f"run {run} of {runs}: {p}" for p in problems]
+            if problems:
+                break
+        return proof, problems, report
 
 
 def proofs_for(what: str, exercises) -> list[Proof]:
-    out = []
-    for ex in exercises:
-        if what in ("reference", "all"):
-            out.append(Proof(ex, "reference"))
-        if what in ("stubs", "all"):
-            out.append(Proof(ex, "stub"))
-        if what in ("mutants", "all"):
-            out += [Proof(ex, "mutant", m) for m in ex.mutants]
-    return out
+    """The per-process proofs: the mutants (reference and stubs run as whole sessions)."""
+    return [Proof(ex, "mutant", m) for ex in exercises for m in ex.mutants] if what in ("mutants", "all") else []
+
+
+def _print(proof: Proof, problems: list[str], report: dict | None):
+    score = f"{report['score']:g}/{report['max_score']:g}" if report else "-"
+    print(f"{'ok  ' if not problems else 'FAIL'} {proof.label:<55} {score}", flush=True)
+    for p in problems:
+        print(f"      {p}")
 
 
 def prove(what: str, ids=(), units=(), jobs: int = 2) -> int:
-    proofs = proofs_for(what, catalog.select(ids=ids, units=units))
-    failed = 0
+    exercises = catalog.select(ids=ids, units=units)
+    results = []
+    for kind, asked in (("reference", "reference"), ("stub", "stubs")):
+        if what in (asked, "all"):
+            for proof, problems, report in whole_session(kind, exercises, str(max(1, jobs)) if jobs > 1 else "0"):
+                _print(proof, problems, report)
+                results.append(bool(problems))
+    proofs = proofs_for(what, exercises)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for proof, problems, report in pool.map(run_proof, proofs):
-            score = f"{report['score']:g}/{report['max_score']:g}" if report else "-"
-            print(f"{'ok  ' if not problems else 'FAIL'} {proof.label:<55} {score}", flush=True)
-            for p in problems:
-                print(f"      {p}")
-            failed += bool(problems)
-    print(f"{len(proofs) - failed} proven, {failed} failed")
-    return 1 if failed or not proofs else 0
+            _print(proof, problems, report)
+            results.append(bool(problems))
+    failed = sum(results)
+    print(f"{len(results) - failed} proven, {failed} failed")
+    return 1 if failed or not results else 0

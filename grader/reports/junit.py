@@ -2,7 +2,7 @@
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from .text import feedback_text, points
+from .text import feedback_text, points, title
 
 
 def write(report: dict, path: Path) -> Path:
@@ -18,8 +18,9 @@ def write(report: dict, path: Path) -> Path:
         ET.SubElement(props, "property", name="score", value=points(ex["score"]))
         ET.SubElement(props, "property", name="max_score", value=points(ex["max_score"]))
         for c in ex["checks"]:
-            case = ET.SubElement(suite, "testcase", classname=ex["id"], name=c["name"], time=f"{c['duration_s']:.3f}")
+            case = ET.SubElement(suite, "testcase", classname=ex["id"], name=title(c), time=f"{c['duration_s']:.3f}")
             cprops = ET.SubElement(case, "properties")
+            ET.SubElement(cprops, "property", name="check", value=c["name"])
             ET.SubElement(cprops, "property", name="points", value=points(c["points"]))
             ET.SubElement(cprops, "property", name="hidden", value=str(c["hidden"]).lower())
             if c["status"] == "failed":

@@ -1,14 +1,21 @@
-"""Feedback as text, shared by the Markdown, Gradescope and JUnit writers."""
+"""Feedback as text, shared by the Markdown, Gradescope, JUnit and terminal writers.
+
+Writers get the report model as it is to be shown: in a learner-view run, hidden checks
+were already redacted by ``model.redact``.
+"""
 
 
-def feedback_text(check: dict, learner_view: bool = False) -> str:
+def title(check_or_exercise: dict) -> str:
+    t = check_or_exercise["title"]
+    return t["zh"] if t["zh"] == t["en"] else f"{t['zh']} / {t['en']}"
+
+
+def feedback_text(check: dict) -> str:
     if check["status"] == "skipped":
         return f"跳过 / skipped: {check.get('skip_reason') or ''}"
     fb = check.get("feedback")
     if not fb:
         return ""
-    if learner_view and check["hidden"]:
-        return "隐藏检查，未通过。/ Hidden check: failed."
     lines = [fb.get("zh", ""), fb.get("en", "")]
     for key, label in (("sent", "发送 / sent"), ("expected", "期望 / expected"), ("got", "得到 / got")):
         if key in fb:

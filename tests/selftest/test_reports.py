@@ -3,7 +3,8 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import grade, submission
+
+from support import grade, submission
 
 GEN = "advanced/generators/generators.py"
 
@@ -45,4 +46,4 @@ def test_markdown_has_the_table_and_bilingual_feedback(graded):
     md = (out / "summary.md").read_text()
     assert "| 🟡 | `advanced/generators`" in md and "| ✅ | `tcp/basics`" in md
     assert "产出的序列不对" in md and "yielded the wrong sequence" in md
-    assert "隐藏检查 / hidden check" in md
+    assert "隐藏检查 1 / hidden check 1" in md

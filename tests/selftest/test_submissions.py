@@ -2,7 +2,7 @@
 import subprocess
 import sys
 
-from conftest import REPO, grade, submission
+from support import REPO, grade, submission
 
 GEN = "advanced/generators/generators.py"
 
