@@ -100,6 +100,13 @@ class Learner:
     check: str
     state: ExerciseState
     _procs: list = field(default_factory=list)
+    _shared: list = field(default_factory=list)
+
+    def share(self, *paths):
+        """Let this check's later learner processes read these files or folders of the
+        grader's (e.g. a library the test compiled), read-only and at the same path; the
+        sandbox shows them nothing else of the machine."""
+        self._shared += [str(p) for p in paths]
 
     # -- guards ---------------------------------------------------------------------
     def ensure_runnable(self):
@@ -136,6 +143,7 @@ class Learner:
         proc = LearnerProcess(
             files=files, probe_path=self.exercise.probe, function=function,
             args=args, kwargs=kwargs, limits=Limits(**self.exercise.limits), stdin=stdin, argv=argv,
+            shared=self._shared,
         )
         self._procs.append(proc)
         return proc
@@ -331,13 +339,22 @@ class Program:
         return self.learner.hung(self.proc, self.what, self.timeout, zh, en)
 
     def processes(self):
+        """(main process, [every other process of its tree]) as psutil objects. The tree is
+        read from the cgroup where there is one, so a worker that double-forked away from
+        its parent is still counted."""
         import psutil
 
         try:
             main = psutil.Process(self.proc.pid)
-            return main, main.children(recursive=True)
         except psutil.Error:
             return None, []
+        others = []
+        for pid in self.proc.tree_ids()[1:]:
+            try:
+                others.append(psutil.Process(pid))
+            except psutil.Error:
+                pass
+        return main, others
 
     def alive(self) -> bool:
         return self.proc.alive()

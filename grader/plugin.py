@@ -46,6 +46,12 @@ def pytest_configure(config):
             raise pytest.UsageError(f"grader: invalid catalog / 练习目录有误:\n{exc}") from None
     config.stash[_STASH] = Collector(config)
     config.pluginmanager.register(config.stash[_STASH], "grader-collector")
+    if not hasattr(config, "workerinput") and (config.getoption("--impl") or config.getoption("--exercise")):
+        # A grading run gets its own network namespace (only lo) before any worker, peer or
+        # learner process exists: they all inherit it, and nothing else can reach them.
+        from .sandbox import namespaces
+
+        namespaces.enter_private_network()
 
 
 def pytest_report_header(config):

@@ -39,6 +39,10 @@ class Confinement:
     subreaper: bool = False
     notes: list = field(default_factory=list)
     lock_fd: int | None = None
+    namespaces: bool = False  # mount, IPC, UTS per learner process (bubblewrap)
+    cgroups: bool = False  # pids + memory cgroup per learner process tree
+    private_network: bool = False  # this grading run has its own network namespace (only lo)
+    missing: list = field(default_factory=list)  # protections not active here, and why
 
     @property
     def process_limit(self) -> bool:
@@ -52,7 +56,13 @@ class Confinement:
             + (", processes" if self.process_limit else " (process limit inactive: needs root)"),
             "orphans: " + ("subreaper on" if self.subreaper else "subreaper unavailable"),
             "cleanup: " + ("kill(-1) as the sandbox uid" if self.uid is not None else "process groups + descendants"),
+            "network: " + ("own namespace, only lo (no other run or host reachable)" if self.private_network
+                           else "host's (other runs reachable on loopback)"),
+            "files: " + ("own mount namespace (workdir, interpreter, private tmpfs), IPC namespace"
+                         if self.namespaces else "host's file system (no mount namespace)"),
+            "tree limits: " + ("pids + memory cgroup" if self.cgroups else "per process only (no cgroup)"),
         ]
+        parts += [f"NOT ACTIVE: {m}" for m in self.missing]
         return "; ".join(parts + self.notes)
 
     # -- cleanup -------------------------------------------------------------------
@@ -269,6 +279,8 @@ def current() -> Confinement:
     global _CURRENT
     if _CURRENT is None:
         subreaper = _set_subreaper()
+        from . import cgroups, namespaces
+
         if os.geteuid() == 0:
             uid, fd = _claim_uid()
             python, env, note = _interpreter_mirror()
@@ -276,5 +288,16 @@ def current() -> Confinement:
             conf.sweep()  # a crashed earlier run may have left processes under this uid
         else:
             conf = Confinement(None, sys.executable, {}, _readable_site_dirs(), subreaper)
+        conf.private_network = namespaces.private_network()
+        if not conf.private_network:
+            conf.missing.append("network namespace (needs root)")
+        why = namespaces.usable(conf.uid, conf.python)
+        conf.namespaces = why is None
+        if why:
+            conf.missing.append(f"mount/IPC namespaces: {why}")
+        why = cgroups.available() if conf.uid is not None else "cgroups need root"
+        conf.cgroups = why is None
+        if why:
+            conf.missing.append(f"cgroups: {why}")
         _CURRENT = conf
     return _CURRENT

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import confine, wire
+from . import cgroups, confine, namespaces, wire
 
 _BOOTSTRAP = (Path(__file__).with_name("bootstrap.py")).read_text(encoding="utf-8")
 OUTPUT_CAP = 64 * 1024
@@ -88,8 +88,9 @@ class LearnerProcess:
     """A sandbox child running ``probe.function(*args, **kwargs)`` beside learner files."""
 
     def __init__(self, *, files: dict[str, Path], probe_path: Path, function: str, args=(), kwargs=None,
-                 limits: Limits | None = None, stdin: bytes | str | None = None, argv=()):
-        """stdin: None (empty), bytes (fed, then closed) or "pipe" (kept open: see write_stdin)."""
+                 limits: Limits | None = None, stdin: bytes | str | None = None, argv=(), shared=()):
+        """stdin: None (empty), bytes (fed, then closed) or "pipe" (kept open: see write_stdin);
+        shared: paths of the grader's that this process may read, at the same place."""
         self.conf = confine.current()
         self.limits = limits or Limits()
         self.stdout, self.stderr = Output(), Output()
@@ -128,23 +129,46 @@ class LearnerProcess:
         if self.conf.uid is not None:
             user = {"user": self.conf.uid, "group": self.conf.uid, "extra_groups": []}
         cmd = [self.conf.python, "-I", "-S", "-X", "utf8", "-c", _BOOTSTRAP, str(req_r), str(res_w), str(dump_fd)]
+        passed = [req_r, res_w, dump_fd]
+        info_r = None
+        if self.conf.namespaces:
+            info_r, info_w = os.pipe()
+            passed.append(info_w)
+            cmd = namespaces.wrap(cmd, python=self.conf.python, workdir=self.workdir, read_only=[*self.conf.extra_path, *shared],
+                                  scratch_mb=max(16, self.limits.file_mb), info_fd=info_w)
+        self.cgroup = None
         try:
             self.popen = subprocess.Popen(
                 cmd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.workdir, env=env,
-                pass_fds=(req_r, res_w, dump_fd), start_new_session=True, **user,
+                pass_fds=passed, start_new_session=True, **user,
             )
         except BaseException:
             os.close(req_w)
             os.close(self._res_r)
+            if info_r is not None:
+                os.close(info_r)
             shutil.rmtree(self.workdir, ignore_errors=True)
             shutil.rmtree(self._private, ignore_errors=True)
             raise
         finally:
-            for fd in (req_r, res_w, dump_fd):
+            for fd in passed:
                 os.close(fd)
         confine._TRACKED.add(self.popen.pid)
+        # Under bubblewrap the learner's interpreter is bwrap's child: that is the process
+        # the suites observe, signal and count. It waits for the request, so it (and the
+        # wrapper) can be put in the tree's cgroup before any learner code runs.
         self.pid = self.popen.pid
+        if info_r is not None:
+            self.pid = _child_pid(info_r) or self.popen.pid
+        if self.conf.cgroups:
+            try:
+                self.cgroup = cgroups.TreeCgroup(f"{self.conf.uid}-{self.popen.pid}", self.limits.memory_mb << 20,
+                                                 self.limits.processes + 2)
+                for pid in {self.popen.pid, self.pid}:
+                    self.cgroup.add(pid)
+            except OSError:
+                pass  # the tree already ended: reading the result says so
         try:
             _write_all(req_w, wire.dumps_request(request))
         except BrokenPipeError:
@@ -199,7 +223,7 @@ class LearnerProcess:
             if frame is None:
                 return ("timeout", None)
             if frame == b"":
-                self._result = ("exit", self._wait_exit(max(0.5, timeout)))
+                self._result = ("exit", self.returncode(self._wait_exit(max(0.5, timeout))))
             else:
                 try:
                     self._result = tuple(wire.loads_plain(frame))
@@ -269,7 +293,10 @@ class LearnerProcess:
         # A process that wrote nothing (a zombie, or one that ignores the signal) keeps no header.
         return re.sub(r"--- 进程 / process [^\n]*---\n(?=--- 进程|\Z)", "", text)[-20000:]
 
-    def process_ids(self) -> list[int]:
+    def tree_ids(self) -> list[int]:
+        """This process's tree, the main one first: its descendants and the members of its
+        cgroup (a double-forked daemon that left the tree too). The bubblewrap wrapper is
+        not learner code and is left out."""
         import psutil
 
         pids = [self.pid]
@@ -277,9 +304,22 @@ class LearnerProcess:
             pids += [c.pid for c in psutil.Process(self.pid).children(recursive=True)]
         except psutil.Error:
             pass
+        if self.cgroup is not None:
+            pids += [p for p in self.cgroup.pids() if p not in pids]
+        return [p for p in pids if p == self.pid or not _is_wrapper(p)]
+
+    def process_ids(self) -> list[int]:
+        """Every learner process of this run: the tree, then anything else of the sandbox uid."""
+        pids = self.tree_ids()
         if self.conf.uid is not None:
-            pids += [p for p in confine.list_uid_processes(self.conf.uid) if p not in pids]
+            pids += [p for p in confine.list_uid_processes(self.conf.uid) if p not in pids and not _is_wrapper(p)]
         return pids
+
+    def returncode(self, code):
+        """bubblewrap reports a child killed by signal N as 128 + N; say it as Popen does."""
+        if code is not None and self.conf.namespaces and code > 128:
+            return -(code - 128)
+        return code
 
     def close(self) -> list[int]:
         """Kill the whole tree, reap it, remove its files; return pids that survived."""
@@ -301,6 +341,8 @@ class LearnerProcess:
                 except OSError:
                     pass
         os.close(self._res_r)
+        if self.cgroup is not None:
+            self.cgroup.remove()
         shutil.rmtree(self.workdir, ignore_errors=True)
         shutil.rmtree(self._private, ignore_errors=True)
         return left
@@ -310,6 +352,37 @@ class LearnerProcess:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _child_pid(info_fd: int, timeout: float = 10.0) -> int | None:
+    """bubblewrap's --info-fd: a JSON object naming the pid of the command it started."""
+    import json
+
+    data = b""
+    sel = selectors.DefaultSelector()
+    sel.register(info_fd, selectors.EVENT_READ)
+    end = time.monotonic() + timeout
+    try:
+        while time.monotonic() < end and sel.select(max(0.0, end - time.monotonic())):
+            chunk = os.read(info_fd, 4096)
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        sel.close()
+        os.close(info_fd)
+    try:
+        return int(json.loads(data)["child-pid"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _is_wrapper(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/comm", "rb") as f:
+            return f.read().strip() == b"bwrap"
+    except OSError:
+        return False
 
 
 def _write_all(fd, data: bytes):

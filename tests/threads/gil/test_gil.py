@@ -244,6 +244,7 @@ CDLL_HINT = dict(hint_zh="用 ctypes.CDLL(path)（即笔记里的 cdll.LoadLibra
 
 
 def test_c_call_releases_gil(learner, burn_library):
+    learner.share(burn_library)
     got = boosted(learner, "c_releases_gil", burn_library, C_N)
     sent = f"一个线程调用 burn({C_N})（load_c_function 加载的），另一个线程同时不停地运行 Python 代码 / one thread calls burn({C_N}) " \
            "(loaded by load_c_function) while another keeps running Python code"
@@ -257,6 +258,7 @@ def test_c_call_releases_gil(learner, burn_library):
 
 
 def test_c_threads_run_in_parallel(learner, burn_library):
+    learner.share(burn_library)
     need_two_cores()
     with two_cores_slot():
         got = boosted(learner, "c_threads", burn_library, C_N, 2, PARALLEL_MIN, ATTEMPTS)
