@@ -270,10 +270,17 @@ class LearnerProcess:
         return self.popen.poll() is None
 
     # -- hang reports and teardown --------------------------------------------------
-    def stack_dump(self, wait: float = 0.5) -> str:
-        """Ask each learner process of this run, one at a time, to write its threads' stacks
-        under a header naming it, then read them all."""
-        for n, pid in enumerate(self.process_ids()):
+    def stack_dump(self, wait: float = 0.5, most: int = 12, total: float = 2.0) -> str:
+        """Ask learner processes of this run, one at a time (they share one dump file), to
+        write their threads' stacks under a header naming them, then read them all.
+
+        Bounded: at most ``most`` processes and ``total`` seconds, however many processes
+        a hang left or however many of them ignore the signal."""
+        pids = self.process_ids()
+        deadline = time.monotonic() + total
+        for n, pid in enumerate(pids[:most]):
+            if time.monotonic() >= deadline:
+                break
             with open(self._dump_path, "a", encoding="utf-8") as f:
                 f.write(f"--- 进程 / process {pid}{' (main)' if n == 0 else ''} ---\n")
             before = os.path.getsize(self._dump_path)
@@ -281,7 +288,7 @@ class LearnerProcess:
                 os.kill(pid, signal.SIGUSR1)
             except OSError:
                 continue
-            end, last = time.monotonic() + wait, -1
+            end, last = min(deadline, time.monotonic() + wait), -1
             while time.monotonic() < end:  # the dump is written by a signal handler: poll its size
                 size = os.path.getsize(self._dump_path)
                 if size > before and size == last:
@@ -291,7 +298,10 @@ class LearnerProcess:
         with open(self._dump_path, encoding="utf-8", errors="replace") as f:
             text = f.read()
         # A process that wrote nothing (a zombie, or one that ignores the signal) keeps no header.
-        return re.sub(r"--- 进程 / process [^\n]*---\n(?=--- 进程|\Z)", "", text)[-20000:]
+        text = re.sub(r"--- 进程 / process [^\n]*---\n(?=--- 进程|\Z)", "", text)[-20000:]
+        if len(pids) > most:
+            text += f"\n（另有 {len(pids) - most} 个进程未列出 / {len(pids) - most} more processes not shown）\n"
+        return text
 
     def tree_ids(self) -> list[int]:
         """This process's tree, the main one first: its descendants and the members of its

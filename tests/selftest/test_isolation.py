@@ -193,3 +193,22 @@ def test_a_double_forked_server_is_still_counted(tmp_path, validate_report):
         assert checks["test_one_thread_one_process"] == "failed", (name, checks)
         scores[name] = report["score"]
     assert scores["hidden"] <= scores["honest"], scores
+
+
+def test_a_hang_with_many_deaf_processes_is_reported_quickly(tmp_path, validate_report):
+    """Hundreds of processes that ignore the stack-dump signal: the hang report is bounded
+    (a dozen processes, two seconds) instead of half a second for each of them."""
+    attack = """
+import os, signal, time
+signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+for _ in range(120):
+    if os.fork() == 0:
+        time.sleep(3600)
+        os._exit(0)
+time.sleep(3600)
+"""
+    report = run_attack(tmp_path, attack, validate_report)
+    budget = catalog.load()["advanced/generators"].budget
+    assert report["duration_s"] < budget + 15, report["duration_s"]
+    hung = [c for c in report["exercises"][0]["checks"] if (c["feedback"] or {}).get("kind") == "hung"]
+    assert hung and any("more processes not shown" in (c["feedback"].get("details") or "") for c in hung)
