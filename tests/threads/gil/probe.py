@@ -232,6 +232,9 @@ def processes_cores(n, times, need, attempts):
     return {"tries": _attempts(attempts, need, one), "cores": len(os.sched_getaffinity(0))}
 
 
+MIN_C_CALL = 0.2  # seconds of C work per call in c_threads' parallel measurements
+
+
 def c_threads(path, n, times, need, attempts):
     out = {"cores": len(os.sched_getaffinity(0))}
     try:
@@ -240,6 +243,13 @@ def c_threads(path, n, times, need, attempts):
         out["load_error"] = error_of(exc)
         return out
     out["serial"] = _timed(lambda: gil.run_serial(burn, n, times))
+    # Each call must last long against the threads' start-up skew, which grows with load:
+    # a 25 ms call on a busy machine overlaps its twin too little to tell concurrent from
+    # serial. The same C loop runs at different speeds on different CPUs, so scale n here.
+    per_call = out["serial"]["cpu"] / times if times else 0.0
+    if out["serial"]["error"] is None and 0.003 <= per_call < MIN_C_CALL:
+        n = int(n * min(40.0, MIN_C_CALL / per_call))
+    out["n"] = n
 
     def one():
         spans = []
