@@ -14,7 +14,7 @@ import ast
 import difflib
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -87,8 +87,10 @@ class Exercise:
     def files_in(self, root: Path) -> dict[str, Path]:
         return {name: root / self.id / name for name in self.files}
 
+    @cached_property
     def probe_files(self) -> dict[str, Path]:
-        """What is copied beside probe.py: name in the sandbox (may contain "/") -> source."""
+        """What is copied beside probe.py: name in the sandbox (may contain "/") -> source.
+        Read once: every learner call of the exercise copies the same files."""
         out = {}
         for src in self.probe_support:
             if src.is_dir():

@@ -139,7 +139,7 @@ class Learner:
     # -- processes ------------------------------------------------------------------
     def start(self, function: str, *args, stdin: bytes | str | None = None, argv=(), **kwargs) -> LearnerProcess:
         self.ensure_runnable()
-        files = {**self.exercise.probe_files(), **self.exercise.files_in(self.impl_root)}
+        files = {**self.exercise.probe_files, **self.exercise.files_in(self.impl_root)}
         proc = LearnerProcess(
             files=files, probe_path=self.exercise.probe, function=function,
             args=args, kwargs=kwargs, limits=Limits(**self.exercise.limits), stdin=stdin, argv=argv,

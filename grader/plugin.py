@@ -39,14 +39,15 @@ def pytest_configure(config):
         config.option.tbstyle = "no"
         config.option.reportchars = "N"
         config.option.verbose = min(config.option.verbose, 0)
-    if config.getoption("--impl") or config.getoption("--exercise"):
+    grading = bool(config.getoption("--impl") or config.getoption("--exercise"))
+    if grading:
         try:  # a grading session: an invalid catalog is a usage error, with its message, not a traceback
             catalog.load()
         except catalog.CatalogError as exc:
             raise pytest.UsageError(f"grader: invalid catalog / 练习目录有误:\n{exc}") from None
     config.stash[_STASH] = Collector(config)
     config.pluginmanager.register(config.stash[_STASH], "grader-collector")
-    if not hasattr(config, "workerinput") and (config.getoption("--impl") or config.getoption("--exercise")):
+    if grading and not hasattr(config, "workerinput"):
         # A grading run gets its own network namespace (only lo) before any worker, peer or
         # learner process exists: they all inherit it, and nothing else can reach them.
         from .sandbox import namespaces
@@ -66,7 +67,7 @@ def pytest_report_header(config):
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session, config, items):
     wanted = set(config.getoption("--exercise"))
-    keep, drop, seen = [], [], {}
+    keep, drop = [], []
     for item in items:
         ex = catalog.for_path(item.path)
         if ex is None:
@@ -81,7 +82,6 @@ def pytest_collection_modifyitems(session, config, items):
             collector.problems.setdefault(ex.id, f"check {name} has no points in exercise.toml")
             drop.append(item)
             continue
-        seen.setdefault(ex.id, set()).add(name)
         item.stash[_ITEM] = {"exercise": ex.id, "check": name, "points": ex.checks[name], "hidden": name in ex.hidden}
         item.add_marker(pytest.mark.xdist_group(ex.id))
         keep.append(item)
@@ -218,11 +218,10 @@ class Collector:
             entry["status"] = "skipped"
             entry["skip_reason"] = info.get("skip_reason", "")
 
-    def build(self):
+    def build(self, expected: list[str]):
         from .reports.model import build_report
         from .sandbox import current
 
-        expected = self.expected()
         known = catalog.load()
         problems = {k: v for k, v in self.problems.items() if k in known}
         # a collection error outside any exercise's suite still makes the run incomplete
@@ -242,10 +241,11 @@ class Collector:
         incomplete grading visible in the exit status."""
         if hasattr(self.config, "workerinput"):
             return
-        if not self.checks and not self.expected():
+        expected = self.expected()
+        if not self.checks and not expected:
             return  # not a grading session (e.g. the grader's own tests)
         self.left_running += _final_sweep()
-        self.report = self.build()
+        self.report = self.build(expected)
         out = self.config.getoption("--grader-report")
         if out:
             from .reports import write_all

@@ -94,20 +94,15 @@ def verdict(proof: Proof, report: dict | None, output: str) -> list[str]:
 
 
 def run_proof(proof: Proof) -> tuple[Proof, list[str], dict | None]:
-    """Grade once, or for a mutant ``repeat`` times: it must lose its checks in every run."""
+    """A mutant's proof, graded ``repeat`` times: it must lose its checks in every run.
+    (The reference and the stubs are proven by ``whole_session``.)"""
     with tempfile.TemporaryDirectory(prefix="grader-prove-") as tmp:
         tmp = Path(tmp)
-        runs = 1
-        if proof.kind == "reference":
-            impl = catalog.REPO / "reference"
-        elif proof.kind == "stub":
-            impl = catalog.REPO / "exercises"
-        else:
-            try:
-                impl = submission(proof.exercise, proof.mutant, tmp / "submission")
-            except (MutantError, OSError) as exc:
-                return proof, [f"the mutant could not be built: {exc}"], None
-            runs = max(1, proof.mutant.repeat)
+        try:
+            impl = submission(proof.exercise, proof.mutant, tmp / "submission")
+        except (MutantError, OSError) as exc:
+            return proof, [f"the mutant could not be built: {exc}"], None
+        runs = max(1, proof.mutant.repeat)
         for run in range(1, runs + 1):
             report, output = grade_one(impl, proof.exercise, tmp / f"report-{run}")
             problems = verdict(proof, report, output)
@@ -135,7 +130,7 @@ def prove(what: str, ids=(), units=(), jobs: int = 2) -> int:
     results = []
     for kind, asked in (("reference", "reference"), ("stub", "stubs")):
         if what in (asked, "all"):
-            for proof, problems, report in whole_session(kind, exercises, str(max(1, jobs)) if jobs > 1 else "0"):
+            for proof, problems, report in whole_session(kind, exercises, str(jobs) if jobs > 1 else "0"):
                 _print(proof, problems, report)
                 results.append(bool(problems))
     proofs = proofs_for(what, exercises)
