@@ -78,6 +78,7 @@ class Run:
     stdout: str = ""
     stderr: str = ""
     elapsed: float = 0.0
+    cpu_seconds: float = 0.0  # the whole tree's CPU time, as the kernel counted it
 
     @property
     def ok(self) -> bool:
@@ -160,8 +161,9 @@ class Learner:
         self.state.used += elapsed
         if kind == "timeout":
             raise self.hung(proc, call_text(function, args), limit)
+        cpu = proc.cpu_seconds()
         self._finish(proc)  # kills what is left, so the output below is complete
-        run = Run(stdout=proc.stdout.text(), stderr=proc.stderr.text(), elapsed=elapsed)
+        run = Run(stdout=proc.stdout.text(), stderr=proc.stderr.text(), elapsed=elapsed, cpu_seconds=cpu)
         if kind == "ok":
             run.value = payload
         elif kind == "error":
@@ -337,6 +339,11 @@ class Program:
     def hang(self, zh: str, en: str) -> LearnerHung:
         """A reply that never came: report it with the process's stacks and stop the exercise."""
         return self.learner.hung(self.proc, self.what, self.timeout, zh, en)
+
+    def cpu_seconds(self) -> float:
+        """CPU time the program's whole tree used so far, as the kernel counted it: a fact
+        about the learner's code that its own process cannot change."""
+        return self.proc.cpu_seconds()
 
     def processes(self):
         """(main process, [every other process of its tree]) as psutil objects. The tree is

@@ -62,6 +62,9 @@ def _main():
     import marshal
     import resource
 
+    # What writes the outcome is bound here, before learner code runs: a learner module that
+    # replaces marshal.dumps or os.write changes nothing of it.
+    dumps, write, close, leave, size_of, view_of = marshal.dumps, os.write, os.close, os._exit, len, memoryview
     req_fd, res_fd, dump_fd = (int(x) for x in sys.argv[1:4])
     request = marshal.loads(_read_all(req_fd))
     os.close(req_fd)
@@ -95,22 +98,24 @@ def _main():
     except BaseException as exc:  # SystemExit and KeyboardInterrupt from learner code too
         outcome = ("error", _describe(exc))
     try:
-        payload = marshal.dumps(outcome, 4)  # refuses anything but plain built-in values
+        payload = dumps(outcome, 4)  # refuses anything but plain built-in values
     except BaseException as exc:
         detail = f"{type(exc).__name__}: {exc}"[:500]
-        payload = marshal.dumps(("error", {"type": "UnplainValue", "message": detail, "traceback": ""}), 4)
+        payload = dumps(("error", {"type": "UnplainValue", "message": detail, "traceback": ""}), 4)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except BaseException:
         pass
     # Length-prefixed: a forked learner process may keep the channel open after we exit.
-    view = memoryview(len(payload).to_bytes(8, "big") + payload)
+    # The channel is a unix socket whose reader takes only what this process wrote (the
+    # kernel tells it the writer's pid), so a forked learner process cannot forge the frame.
+    view = view_of(size_of(payload).to_bytes(8, "big") + payload)
     while view:
-        view = view[os.write(out_fd, view):]
-    os.close(out_fd)
+        view = view[write(out_fd, view):]
+    close(out_fd)
     # Learner threads, atexit hooks or finalizers must not delay or change the outcome.
-    os._exit(0)
+    leave(0)
 
 
 _main()

@@ -6,6 +6,8 @@ import re
 import selectors
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import tempfile
 import threading
@@ -108,7 +110,12 @@ class LearnerProcess:
         self._dump_path = os.path.join(self._private, "stacks.txt")
         dump_fd = os.open(self._dump_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
         req_r, req_w = os.pipe()
-        self._res_r, res_w = os.pipe()
+        # The result channel is a unix socket, not a pipe: with SO_PASSCRED the kernel tells
+        # us which process wrote each piece, so only the learner's main process is heard.
+        self._res_sock, res_sock_w = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._res_sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        self._res_r, res_w = self._res_sock.fileno(), res_sock_w.detach()
+        self.foreign_writers: set[int] = set()  # pids of other processes that wrote on it, ignored
         request = {
             "limits": self.limits.rlimits(self.conf.process_limit),
             "thread_stack": 1 << 20,
@@ -145,7 +152,7 @@ class LearnerProcess:
             )
         except BaseException:
             os.close(req_w)
-            os.close(self._res_r)
+            self._res_sock.close()
             if info_r is not None:
                 os.close(info_r)
             shutil.rmtree(self.workdir, ignore_errors=True)
@@ -249,9 +256,13 @@ class LearnerProcess:
                         return bytes(data[8:8 + size])
                 if not sel.select(max(0.0, end - time.monotonic())):
                     return None
-                chunk = os.read(self._res_r, 1 << 20)
+                chunk, ancillary, _, _ = self._res_sock.recvmsg(1 << 20, _CREDS_SPACE)
                 if not chunk:
                     return b""
+                writer = _writer_pid(ancillary)
+                if writer != self.pid:
+                    self.foreign_writers.add(writer)
+                    continue
                 data += chunk
         finally:
             sel.close()
@@ -318,6 +329,25 @@ class LearnerProcess:
             pids += [p for p in self.cgroup.pids() if p not in pids]
         return [p for p in pids if p == self.pid or not _is_wrapper(p)]
 
+    def cpu_seconds(self) -> float:
+        """CPU time of the learner's tree so far, as the kernel counts it (never what the
+        learner's process says of itself): the tree's cgroup where there is one, else the
+        processes alive now plus the children they waited for."""
+        if self.cgroup is not None:
+            measured = self.cgroup.cpu_seconds()
+            if measured is not None:
+                return measured
+        import psutil
+
+        total = 0.0
+        for pid in self.tree_ids():
+            try:
+                t = psutil.Process(pid).cpu_times()
+                total += t.user + t.system + t.children_user + t.children_system
+            except psutil.Error:
+                pass
+        return total
+
     def process_ids(self) -> list[int]:
         """Every learner process of this run: the tree, then anything else of the sandbox uid."""
         pids = self.tree_ids()
@@ -350,7 +380,7 @@ class LearnerProcess:
                     stream.close()
                 except OSError:
                     pass
-        os.close(self._res_r)
+        self._res_sock.close()
         if self.cgroup is not None:
             self.cgroup.remove()
         shutil.rmtree(self.workdir, ignore_errors=True)
@@ -362,6 +392,17 @@ class LearnerProcess:
 
     def __exit__(self, *exc):
         self.close()
+
+
+_CREDS_SPACE = socket.CMSG_SPACE(struct.calcsize("3i"))
+
+
+def _writer_pid(ancillary) -> int | None:
+    """The writing process's pid from SCM_CREDENTIALS (the kernel's word, not the writer's)."""
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS and len(data) >= 12:
+            return struct.unpack("3i", data[:12])[0]
+    return None
 
 
 def _child_pid(info_fd: int, timeout: float = 10.0) -> int | None:
