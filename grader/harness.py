@@ -102,6 +102,13 @@ class Learner:
     state: ExerciseState
     _procs: list = field(default_factory=list)
     _shared: list = field(default_factory=list)
+    _served: dict = field(default_factory=dict)
+
+    def serve(self, **objects):
+        """Serve these objects of the suite's to this check's later learner processes: the
+        probe reaches them with ``probekit.remote.proxy(name)``, and what learner code did
+        with them is recorded here, out of its reach (see grader/sandbox/services.py)."""
+        self._served.update(objects)
 
     def share(self, *paths):
         """Let this check's later learner processes read these files or folders of the
@@ -144,7 +151,7 @@ class Learner:
         proc = LearnerProcess(
             files=files, probe_path=self.exercise.probe, function=function,
             args=args, kwargs=kwargs, limits=Limits(**self.exercise.limits), stdin=stdin, argv=argv,
-            shared=self._shared,
+            shared=self._shared, services=self._served,
         )
         self._procs.append(proc)
         return proc

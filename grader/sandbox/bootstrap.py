@@ -86,6 +86,9 @@ def _main():
     sys.stdout.reconfigure(line_buffering=True)
     sys.stderr.reconfigure(line_buffering=True)
 
+    if "services_fd" in request:  # objects of the verdict side, for probekit.remote's proxies
+        os.environ["GRADER_SERVICES_FD"] = str(request["services_fd"])
+
     workdir = request["workdir"]
     os.chdir(workdir)
     sys.path[:0] = [workdir]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import cgroups, confine, namespaces, wire
+from .services import Services
 
 _BOOTSTRAP = (Path(__file__).with_name("bootstrap.py")).read_text(encoding="utf-8")
 OUTPUT_CAP = 64 * 1024
@@ -90,9 +91,10 @@ class LearnerProcess:
     """A sandbox child running ``probe.function(*args, **kwargs)`` beside learner files."""
 
     def __init__(self, *, files: dict[str, Path], probe_path: Path, function: str, args=(), kwargs=None,
-                 limits: Limits | None = None, stdin: bytes | str | None = None, argv=(), shared=()):
+                 limits: Limits | None = None, stdin: bytes | str | None = None, argv=(), shared=(), services=None):
         """stdin: None (empty), bytes (fed, then closed) or "pipe" (kept open: see write_stdin);
-        shared: paths of the grader's that this process may read, at the same place."""
+        shared: paths of the grader's that this process may read, at the same place;
+        services: {name: object} served to the probe's proxies (see services.py)."""
         self.conf = confine.current()
         self.limits = limits or Limits()
         self.stdout, self.stderr = Output(), Output()
@@ -128,6 +130,7 @@ class LearnerProcess:
             "kwargs": dict(kwargs or {}),
             "argv": list(argv),
         }
+        self.services = Services(services) if services else None
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": self.workdir, "TMPDIR": self.workdir,
             "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "MALLOC_ARENA_MAX": "2", **self.conf.env,
@@ -137,6 +140,9 @@ class LearnerProcess:
             user = {"user": self.conf.uid, "group": self.conf.uid, "extra_groups": []}
         cmd = [self.conf.python, "-I", "-S", "-X", "utf8", "-c", _BOOTSTRAP, str(req_r), str(res_w), str(dump_fd)]
         passed = [req_r, res_w, dump_fd]
+        if self.services is not None:
+            request["services_fd"] = self.services.child_fd
+            passed.append(self.services.child_fd)
         info_r = None
         if self.conf.namespaces:
             info_r, info_w = os.pipe()
@@ -153,6 +159,8 @@ class LearnerProcess:
         except BaseException:
             os.close(req_w)
             self._res_sock.close()
+            if self.services is not None:
+                self.services.close()
             if info_r is not None:
                 os.close(info_r)
             shutil.rmtree(self.workdir, ignore_errors=True)
@@ -381,6 +389,8 @@ class LearnerProcess:
                 except OSError:
                     pass
         self._res_sock.close()
+        if self.services is not None:
+            self.services.close()
         if self.cgroup is not None:
             self.cgroup.remove()
         shutil.rmtree(self.workdir, ignore_errors=True)

@@ -106,3 +106,42 @@ def test_forged_cpu_and_clock_figures_gain_nothing(tmp_path):
         scores[name] = _score(report)
     assert scores["forged"][0] <= scores["honest"][0], scores
     assert scores["forged"][1]["test_processes_use_several_cores"] in ("failed", "skipped"), scores
+
+
+RACE = "threads/race/race.py"
+RECORDER_FORGERY = '''
+
+_run_threads = run_threads
+
+
+def run_threads(counter, thread_count, times):
+    _run_threads(counter, thread_count, times)
+    total = thread_count * times
+    for name in ("stats", "_value", "_open", "writers"):  # what an in-process recorder would hold
+        try:
+            setattr(counter, name, {"overlaps": 0, "final": total} if name == "stats" else total)
+        except Exception:
+            pass
+    counter.write(total)  # the right total, written in by the main thread
+    return total
+'''
+
+
+def test_rewriting_the_counter_record_gains_nothing(tmp_path):
+    """threads/race keeps the counter on the suite's side: an unlocked solution that then
+    rewrites the counter object it was handed, or writes the expected total itself, scores
+    no more than the unlocked solution alone."""
+    from grader import catalog
+    from grader.mutants import submission as mutant_submission
+
+    exercise = catalog.load()["threads/race"]
+    no_lock = next(m for m in exercise.mutants if m.name == "no-lock")
+    honest_dir = mutant_submission(exercise, no_lock, tmp_path / "honest")
+    honest = (honest_dir / RACE).read_text(encoding="utf-8")
+    scores = {}
+    for name, source in (("honest", honest), ("forged", honest + RECORDER_FORGERY)):
+        impl = submission(tmp_path / f"sub-{name}", {RACE: source}, base=None)
+        run, report = grade(impl, tmp_path / f"out-{name}", "threads/race")
+        assert report is not None, run.stdout[-2000:] + run.stderr[-2000:]
+        scores[name] = _score(report)
+    assert scores["forged"][0] <= scores["honest"][0], scores

@@ -12,9 +12,11 @@ every run rather than by luck:
 - read() and write() each give up the GIL (time.sleep(0)) inside the read-modify-write
   window, so whenever that window is not protected another thread gets in.
 
-The counter also records every overlap of two read-modify-write windows, so a missing or
-misplaced lock is reported even on a run where, by chance, no update was lost.  With a
-correct lock there is never an overlap, whatever the timing.
+The counter itself lives on the suite's side (learner.serve): read() and write() here are
+requests to it, and it records every overlap of two read-modify-write windows, so a missing
+or misplaced lock is reported even on a run where, by chance, no update was lost, and no
+code in this process can change that record.  With a correct lock there is never an overlap,
+whatever the timing.
 """
 import sys
 import threading
@@ -22,6 +24,7 @@ import time
 
 import race
 
+from probekit.remote import proxy
 from probekit.threads import thread_errors
 from probekit.values import error_of
 
@@ -31,17 +34,15 @@ THREAD_ERRORS = thread_errors()  # exceptions in learner threads, recorded
 
 
 class Counter:
-    """The shared counter handed to the learner: read() and write(value), nothing else."""
+    """The shared counter handed to the learner: read() and write(value), nothing else.
+    The value and the record of who read and wrote it are kept by the suite."""
 
     def __init__(self, workers):
-        self._value = 0
+        self._remote = proxy("counter")
         self._workers = workers
         self._gate = threading.Event()
-        self._guard = threading.Lock()  # the probe's own bookkeeping, never held across a yield
         self._started = set()
-        self._open = {}  # thread ident -> value it read and has not written back yet
-        self.stats = {"reads": 0, "writes": 0, "overlaps": 0, "first_overlap": None, "main_writes": 0,
-                      "gate_timed_out": False}
+        self.gate_timed_out = False
         self.writers = {}
 
     def _wait_for_all_workers(self):
@@ -50,53 +51,32 @@ class Counter:
             if threading.active_count() - 1 >= self._workers:
                 self._gate.set()
             elif time.monotonic() > end:
-                self.stats["gate_timed_out"] = True
+                self.gate_timed_out = True
                 self._gate.set()
             else:
                 self._gate.wait(0.0005)
 
     def read(self):
         me = threading.current_thread()
-        if me is MAIN:  # run_threads' final read, or add() called without threads
-            return self._value
-        if me.ident not in self._started:
+        if me is not MAIN and me.ident not in self._started:
             self._started.add(me.ident)
             self._wait_for_all_workers()
-        with self._guard:
-            value = self._value
-            others = [(ident, seen) for ident, seen in self._open.items() if ident != me.ident]
-            if others:
-                self.stats["overlaps"] += 1
-                if self.stats["first_overlap"] is None:
-                    ident, seen = others[0]
-                    self.stats["first_overlap"] = [_name(ident), seen, me.name, value]
-            self._open[me.ident] = value
-            self.stats["reads"] += 1
+        value = self._remote.read()
         time.sleep(0)  # let another thread run between this read and the write back
         return value
 
     def write(self, value):
         time.sleep(0)  # and once more just before the value is stored
         me = threading.current_thread()
-        with self._guard:
-            self._open.pop(me.ident, None)
-            self._value = value
-            self.stats["writes"] += 1
-            if me is MAIN:
-                self.stats["main_writes"] += 1
-            else:
-                self.writers[me.ident] = me
+        if me is not MAIN:
+            self.writers[me.ident] = me
+        self._remote.write(value)
 
     def result(self):
-        return dict(self.stats, final=self._value, threads=len(self.writers),
-                    alive=sum(t.is_alive() for t in self.writers.values()))
-
-
-def _name(ident):
-    for t in threading.enumerate():
-        if t.ident == ident:
-            return t.name
-    return str(ident)
+        """What only this process can tell: the learner's threads, and whether they met."""
+        self._remote.returned()  # the suite notes the value at this moment
+        return {"threads": len(self.writers), "alive": sum(t.is_alive() for t in self.writers.values()),
+                "gate_timed_out": self.gate_timed_out}
 
 
 def run(thread_count, times):

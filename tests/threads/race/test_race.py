@@ -1,7 +1,9 @@
 """threads/race: a shared counter updated by many threads, protected by one mutex.
 
 Every check runs under forced thread switching (see probe.py), so an unprotected
-read-modify-write loses updates on every run, and a correct one never does.
+read-modify-write loses updates on every run, and a correct one never does. The counter is
+kept here, on the suite's side (``SharedCounter``): the learner's threads reach it through a
+proxy, so its record of reads, writes and overlaps is out of the learner code's reach.
 """
 import pytest
 
@@ -16,6 +18,55 @@ LOCK_HINT = dict(
             "Both the read and the write back go inside one locked section, using the module's one mutex (do not "
             "create a new lock inside the function).",
 )
+
+
+class SharedCounter:
+    """The counter the learner's threads update. It notes every overlap of two read-modify-
+    write windows: a thread read and has not written back when another thread reads."""
+
+    REMOTE = ("read", "write", "returned")
+
+    def __init__(self):
+        self.value = 0
+        self.open = {}  # thread -> (its name, the value it read and has not written back yet)
+        self.reads = self.writes = self.overlaps = self.main_writes = 0
+        self.first_overlap = None
+        self.at_return = None
+
+    def read(self, caller):
+        if caller.thread == "MainThread":  # run_threads' final read
+            return self.value
+        others = [(name, seen) for key, (name, seen) in self.open.items() if key != caller.key]
+        if others:
+            self.overlaps += 1
+            if self.first_overlap is None:
+                self.first_overlap = [others[0][0], others[0][1], caller.thread, self.value]
+        self.open[caller.key] = (caller.thread, self.value)
+        self.reads += 1
+        return self.value
+
+    def write(self, caller, value):
+        self.open.pop(caller.key, None)
+        self.value = value
+        self.writes += 1
+        self.main_writes += caller.thread == "MainThread"
+
+    def returned(self, caller):
+        if self.at_return is None:
+            self.at_return = self.value
+
+    def record(self) -> dict:
+        return {"final": self.value if self.at_return is None else self.at_return, "reads": self.reads,
+                "writes": self.writes, "overlaps": self.overlaps, "first_overlap": self.first_overlap,
+                "main_writes": self.main_writes}
+
+
+def race(learner, function, threads, times):
+    """The probe function's result, with the counter's record (ours) laid over it."""
+    counter = SharedCounter()
+    learner.serve(counter=counter)
+    got = learner.call(function, threads, times)
+    return {**got, **counter.record()}
 
 
 def sent_run(threads, times=TIMES):
@@ -42,6 +93,9 @@ def check_total(got, threads, sent, times=TIMES, returned=True):
                                     f"{got['alive']} threads still running",
              hint_zh="先用一个循环 start() 所有线程，再用一个循环 join() 它们，最后 return counter.read()。",
              hint_en="Start all threads in one loop, join them in a second loop, then return counter.read().")
+    check(got["main_writes"] == 0, "主线程写了计数器：总数必须来自各线程的加法，而不是直接写进去。",
+          "The main thread wrote the counter: the total must come from the threads' additions, not be written in.",
+          sent=sent, got=f"主线程写了 {got['main_writes']} 次 / the main thread wrote {got['main_writes']} times")
     check(lost == 0, f"{threads} 个线程各加 {times} 次，总数应是 {expected}，却丢失了 {lost} 次加法：读和写回之间被别的线程插入了。",
           f"{threads} threads adding {times} times each must give {expected}, but {lost} additions were lost: another "
           "thread got in between a read and its write back.", sent=sent, expected=expected, got=got["final"],
@@ -52,18 +106,18 @@ def check_total(got, threads, sent, times=TIMES, returned=True):
 
 
 def test_total_two_threads(learner):
-    got = learner.call("run", 2, TIMES)
+    got = race(learner, "run", 2, TIMES)
     check_total(got, 2, sent_run(2))
 
 
 @pytest.mark.parametrize("threads", [4, 8])
 def test_total_many_threads(learner, threads):
-    got = learner.call("run", threads, TIMES)
+    got = race(learner, "run", threads, TIMES)
     check_total(got, threads, sent_run(threads))
 
 
 def test_updates_never_interleave(learner):
-    got = learner.call("run", 4, TIMES)
+    got = race(learner, "run", 4, TIMES)
     sent = sent_run(4)
     no_error(got, sent=sent)
     check(got["overlaps"] == 0,
@@ -75,7 +129,7 @@ def test_updates_never_interleave(learner):
 
 
 def test_uses_separate_threads(learner):
-    got = learner.call("run", 3, 50)
+    got = race(learner, "run", 3, 50)
     sent = sent_run(3, 50)
     no_error(got, sent=sent)
     check(got["main_writes"] == 0, "add 在主线程里运行了：要为每个 add 创建并 start() 一个线程。",
@@ -90,7 +144,7 @@ def test_uses_separate_threads(learner):
 
 
 def test_add_is_thread_safe(learner):
-    got = learner.call("add_alone", 4, TIMES)
+    got = race(learner, "add_alone", 4, TIMES)
     sent = (f"评分程序自己启动 4 个线程，每个调用 add(counter, {TIMES}) / the grader starts 4 threads of its own, each "
             f"calling add(counter, {TIMES})")
     no_error(got, sent=sent)
