@@ -25,7 +25,8 @@ class ExerciseState:
     """Per exercise, per grading process (an exercise's checks share one xdist worker)."""
 
     used: float = 0.0
-    hung_in: str | None = None
+    hung_in: str | None = None  # the first check of the exercise whose call hung
+    last_hung: str | None = None  # the latest one
     invalid: SubmissionInvalid | None = None
     validated: bool = False
 
@@ -123,12 +124,6 @@ class Learner:
             self.state.validated = True
         if self.state.invalid is not None:
             raise self.state.invalid
-        if self.state.hung_in is not None:
-            raise LearnerHung(
-                f"未运行：本练习的检查 {self.state.hung_in} 已经卡住，其余检查直接判为失败。",
-                f"Not run: check {self.state.hung_in} of this exercise hung, so its remaining checks fail at once.",
-                hint_zh="先修复那个卡住的检查。", hint_en="Fix the check that hung first.",
-            )
         if self.state.used > self.exercise.budget:
             raise LearnerHung(
                 f"未运行：本练习已用完 {self.exercise.budget:g} 秒的时间预算。",
@@ -138,11 +133,21 @@ class Learner:
     def hung_here(self) -> bool:
         """This check's own call hung (not an earlier check of the exercise, nor a spent budget):
         a suite may then explain the hang in its own words."""
-        return self.state.hung_in == self.check
+        return self.state.last_hung == self.check
+
+    def after_hang_cap(self) -> float | None:
+        """After one check of the exercise hung, the later ones still run (a hang costs only
+        what hangs), but each waits at most this long, so that a submission that hangs
+        everywhere cannot spend the whole budget on a few checks."""
+        if self.state.hung_in is None or self.state.hung_in == self.check:
+            return None
+        return max(1.0, self.exercise.timeout / 3)
 
     def timeout(self, asked: float | None = None) -> float:
         left = self.exercise.budget - self.state.used
-        return max(0.1, min(asked or self.exercise.timeout, left))
+        limit = min(asked or self.exercise.timeout, left)
+        cap = self.after_hang_cap()
+        return max(0.1, limit if cap is None else min(limit, cap))
 
     # -- processes ------------------------------------------------------------------
     def start(self, function: str, *args, stdin: bytes | str | None = None, argv=(), **kwargs) -> LearnerProcess:
@@ -198,11 +203,20 @@ class Learner:
         return Program(self, proc, call_text(function, args))
 
     def hung(self, proc: LearnerProcess, what: str, waited: float, zh: str | None = None, en: str | None = None) -> LearnerHung:
-        self.state.hung_in = self.check
+        cap, earlier = self.after_hang_cap(), self.state.hung_in
+        if earlier is None:
+            self.state.hung_in = self.check
+        self.state.last_hung = self.check
+        began = time.monotonic()
         stacks = self.shown_paths(proc, proc.stack_dump())
+        self.state.used += time.monotonic() - began  # the dump is the learner's time too
+        cut_zh = cut_en = ""
+        if cap is not None and waited <= cap:
+            cut_zh = f"（检查 {earlier} 已经卡住过，所以本检查只等了 {waited:g} 秒）"
+            cut_en = f" (check {earlier} hung earlier, so this check waited only {waited:g} s)"
         return LearnerHung(
-            zh or f"{what} 在 {waited:g} 秒内没有完成（卡住了）。",
-            en or f"{what} did not finish within {waited:g} s (it hung).",
+            (zh or f"{what} 在 {waited:g} 秒内没有完成（卡住了）。") + cut_zh,
+            (en or f"{what} did not finish within {waited:g} s (it hung).") + cut_en,
             hint_zh="看下面每个线程卡在哪一行。", hint_en="See below where each thread was stuck.",
             details="卡住时的调用栈 / stacks when stuck:\n" + (learner_traceback(stacks) or "(none written)")
             + _output_tail(proc.stdout, proc.stderr),
@@ -284,7 +298,9 @@ class Program:
 
     @property
     def timeout(self) -> float:
-        return self.learner.exercise.timeout
+        """How long to wait for one reply or line: the exercise's timeout, shortened after an
+        earlier hang of the exercise and by what is left of its budget."""
+        return self.learner.timeout()
 
     @property
     def pid(self) -> int:
