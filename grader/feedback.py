@@ -71,9 +71,44 @@ def check(condition, zh: str, en: str, **kw):
         raise LearnerFailure(zh, en, **kw)
 
 
+WINDOW = 60  # characters shown on each side of the first difference of two long values
+
+
 def equal(got, expected, zh: str, en: str, **kw):
-    if got != expected:
-        raise LearnerFailure(zh, en, expected=expected, got=got, **kw)
+    if got == expected:
+        return
+    where = first_difference(got, expected)
+    if where is not None and max(len(repr(got)), len(repr(expected))) > SHOW:
+        # Long values: the first SHOW characters of each may well be equal; show the place
+        # where they part, and say where it is.
+        line = (expected[:where].count("\n") + 1) if isinstance(expected, str) else None
+        at = f"第 {where} 个{'字符' if isinstance(expected, str) else '元素/字节'}" + (f"（第 {line} 行）" if line else "")
+        at_en = f"{'character' if isinstance(expected, str) else 'item/byte'} {where}" + (f" (line {line})" if line else "")
+        note = (f"第一处不同在{at}，长度：期望 {len(expected)}，得到 {len(got)}。 / First difference at {at_en}; "
+                f"lengths: expected {len(expected)}, got {len(got)}.")
+        kw["details"] = note + ("\n" + kw["details"] if kw.get("details") else "")
+        expected, got = window(expected, where), window(got, where)
+    raise LearnerFailure(zh, en, expected=expected, got=got, **kw)
+
+
+def first_difference(a, b) -> int | None:
+    """Index of the first item where two strings, byte strings or sequences of the same kind
+    differ (the shorter one's length if one is a prefix of the other); None for other values."""
+    kinds = (str, bytes, list, tuple)
+    if not (isinstance(a, kinds) and type(a) is type(b)):
+        return None
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return i
+    return min(len(a), len(b))
+
+
+def window(value, at: int) -> str:
+    """The part of ``value`` around index ``at``, marked with where it starts."""
+    start = max(0, at - WINDOW)
+    part = value[start:at + WINDOW]
+    text = part if isinstance(part, str) else repr(part)
+    return (f"[{start}:] " if start else "") + ("…" if start else "") + text + ("…" if at + WINDOW < len(value) else "")
 
 
 _BOOT_FRAME = re.compile(r'  File "<string>", line \d+, in (_main|_target|<module>)\n')

@@ -239,6 +239,10 @@ class LearnerProcess:
                 return ("timeout", None)
             if frame == b"":
                 self._result = ("exit", self.returncode(self._wait_exit(max(0.5, timeout))))
+            elif getattr(self, "_too_large", None):
+                self._result = ("error", {"type": "ResultTooLarge", "traceback": "", "message":
+                                f"返回值有 {self._too_large} 字节，超过上限 {wire.MAX_RESULT_BYTES} 字节 / the value returned is "
+                                f"{self._too_large} bytes, more than the limit of {wire.MAX_RESULT_BYTES} bytes"})
             else:
                 try:
                     self._result = tuple(wire.loads_plain(frame))
@@ -259,7 +263,8 @@ class LearnerProcess:
                 if len(data) >= 8:
                     size = int.from_bytes(data[:8], "big")
                     if size > wire.MAX_RESULT_BYTES:
-                        return b"?"  # not valid marshal data: reported as an unreadable result
+                        self._too_large = size
+                        return b"?"  # answered in result() with the size and the limit
                     if len(data) >= 8 + size:
                         return bytes(data[8:8 + size])
                 if not sel.select(max(0.0, end - time.monotonic())):
