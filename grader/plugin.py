@@ -140,12 +140,13 @@ def pytest_runtest_makereport(item, call):
 
 def _final_sweep() -> list[str]:
     """Learner processes that outlived their check (should be none), then kill them."""
-    from .sandbox import confine
+    from .sandbox import confine, undertaker
 
     conf = confine._CURRENT
     if conf is None or conf.uid is None:
         return []
-    escaped = [f"pid {p}" for p in confine.list_uid_processes(conf.uid)]
+    escaped = [f"pid {p} survived its check's kill" for p in undertaker.settle()]
+    escaped += [f"pid {p}" for p in confine.list_uid_processes(conf.uid)]
     escaped += [f"pid {p} survived kill" for p in conf.sweep()]
     return escaped
 

@@ -2,9 +2,8 @@
 
 As root, learner code runs under a dedicated unprivileged uid, claimed with a lock file so
 that parallel workers and parallel runs never share one.  That uid makes RLIMIT_NPROC
-work, keeps learner code from signalling the grader or writing the repository, and lets a
-single ``kill(-1)`` issued as that uid end every process it ever started, ``setsid``
-daemons included.  Without root we fall back to process groups plus a descendant sweep.
+work, keeps learner code from signalling the grader or writing the repository, and lets
+the sweep end every process it ever started, ``setsid`` daemons included, by its owner.  Without root we fall back to process groups plus a descendant sweep.
 In both modes the verdict process is a child subreaper, so orphans come back to it.
 """
 from __future__ import annotations
@@ -17,7 +16,6 @@ import os
 import shutil
 import signal
 import stat
-import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -55,7 +53,7 @@ class Confinement:
             "limits: cpu, memory (address space), file size, open files"
             + (", processes" if self.process_limit else " (process limit inactive: needs root)"),
             "orphans: " + ("subreaper on" if self.subreaper else "subreaper unavailable"),
-            "cleanup: " + ("kill(-1) as the sandbox uid" if self.uid is not None else "process groups + descendants"),
+            "cleanup: " + ("every process of the sandbox uid killed" if self.uid is not None else "process groups + descendants"),
             "network: " + ("own namespace, only lo (no other run or host reachable)" if self.private_network
                            else "host's (other runs reachable on loopback)"),
             "files: " + ("own mount namespace (workdir, interpreter, private tmpfs), IPC namespace"
@@ -66,22 +64,33 @@ class Confinement:
         return "; ".join(parts + self.notes)
 
     # -- cleanup -------------------------------------------------------------------
-    def sweep(self, roots=(), deadline: float = 3.0) -> list[int]:
-        """Kill everything learner code started; return pids still present (should be [])."""
+    def sweep(self, roots=(), deadline: float = 3.0, scratch: bool = True) -> list[int]:
+        """Kill everything learner code started; return pids still present (should be []).
+        ``scratch``: also remove the uid's files from the host's world-writable folders
+        (needless after one call under namespaces: its /tmp and /dev/shm were private)."""
         if self.uid is not None:
-            return self._sweep_uid(deadline)
+            return self._sweep_uid(deadline, scratch)
         return self._sweep_tree(roots, deadline)
 
-    def _sweep_uid(self, deadline):
+    def kill_once(self):
+        """One round of the sweep, without waiting for anything to die (see undertaker.py)."""
+        if self.uid is not None:
+            for pid in _proc_uid_pids(self.uid):
+                _kill_if_owned(pid, self.uid)
+
+    def _sweep_uid(self, deadline, scratch):
+        # Every process of the uid, killed directly (as root) until none is left: a process
+        # forked between two rounds is found by the next one, and the uid's process limit
+        # bounds how many there can be. (An earlier version ran `kill -KILL -1` as the uid:
+        # the same effect, at the price of starting a process on every call.)
         end = time.monotonic() + deadline
         while True:
-            subprocess.run(
-                ["kill", "-KILL", "-1"], user=self.uid, group=self.uid, extra_groups=[],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={"PATH": "/usr/bin:/bin"},
-            )
+            for pid in _proc_uid_pids(self.uid):
+                _kill_if_owned(pid, self.uid)
             left = _reap_and_list(self.uid)
             if not left or time.monotonic() > end:
-                _remove_scratch(self.uid)
+                if scratch:
+                    _remove_scratch(self.uid)
                 return left
 
     def _sweep_tree(self, roots, deadline):
@@ -131,6 +140,23 @@ def _proc_uid_pids(uid: int) -> list[int]:
             except OSError:
                 pass
     return pids
+
+
+def _kill_if_owned(pid: int, uid: int):
+    """SIGKILL ``pid`` if it still belongs to ``uid``. Through a pidfd: if the pid was freed
+    and given to another process after it was listed, the check sees the new owner, and
+    a process that ends after the check cannot pass its signal to a newcomer."""
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError:
+        return  # already gone
+    try:
+        if os.stat(f"/proc/{pid}").st_uid == uid:
+            signal.pidfd_send_signal(fd, signal.SIGKILL)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _is_zombie(pid: int) -> bool:

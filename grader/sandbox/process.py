@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cgroups, confine, namespaces, wire
+from . import cgroups, confine, namespaces, undertaker, wire
 from .services import Services
 
 _BOOTSTRAP = (Path(__file__).with_name("bootstrap.py")).read_text(encoding="utf-8")
@@ -180,8 +180,7 @@ class LearnerProcess:
             try:
                 self.cgroup = cgroups.TreeCgroup(f"{self.conf.uid}-{self.popen.pid}", self.limits.memory_mb << 20,
                                                  self.limits.processes + 2)
-                for pid in {self.popen.pid, self.pid}:
-                    self.cgroup.add(pid)
+                self.cgroup.add(self.pid)  # the learner's interpreter; bubblewrap's own process is not learner code
             except OSError:
                 pass  # the tree already ended: reading the result says so
         try:
@@ -375,17 +374,24 @@ class LearnerProcess:
         return code
 
     def close(self) -> list[int]:
-        """Kill the whole tree, reap it, remove its files; return pids that survived."""
+        """Kill the whole tree and remove its files; return pids that survived (with a
+        cgroup, the wait for the tree to die is left to the undertaker, which reports
+        survivors at the end of the run)."""
         if self._closed:
             return []
         self._closed = True
-        left = self.conf.sweep([self.pid])
+        later = self.cgroup is not None and self.conf.uid is not None
+        if later:
+            self.conf.kill_once()
+            left = []
+        else:
+            left = self.conf.sweep([self.pid], scratch=not self.conf.namespaces)
         try:
             self.popen.kill()
         except OSError:
             pass
-        self.popen.wait()
-        confine._TRACKED.discard(self.pid)
+        # The output is complete once every writer is gone: a dying process closes its
+        # descriptors early, before its namespaces are torn down.
         self._drain.join(2)
         for stream in (self.popen.stdout, self.popen.stderr, self.popen.stdin):
             if stream:
@@ -396,11 +402,38 @@ class LearnerProcess:
         self._res_sock.close()
         if self.services is not None:
             self.services.close()
+        if later:
+            undertaker.bury(self._bury)
+        else:
+            self._remove()
+        return left
+
+    def _bury(self) -> list[int]:
+        """On the undertaker's thread: kill the cgroup's members until it is empty, then
+        remove it and the call's folders; the pids that would not die."""
+        end = time.monotonic() + 3.0
+        survivors = []
+        while True:
+            members = self.cgroup.pids()
+            if not members:
+                break
+            if time.monotonic() > end:
+                survivors = members
+                break
+            _kill_and_await(members, self.conf.uid, end)
+        self._remove()
+        return survivors
+
+    def _remove(self):
+        try:
+            self.popen.wait(3)
+        except subprocess.TimeoutExpired:
+            pass
+        confine._TRACKED.discard(self.popen.pid)
         if self.cgroup is not None:
             self.cgroup.remove()
         shutil.rmtree(self.workdir, ignore_errors=True)
         shutil.rmtree(self._private, ignore_errors=True)
-        return left
 
     def __enter__(self):
         return self
@@ -441,6 +474,34 @@ def _child_pid(info_fd: int, timeout: float = 10.0) -> int | None:
         return int(json.loads(data)["child-pid"])
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def _kill_and_await(pids, uid, end: float):
+    """SIGKILL these processes (if still the uid's) and wait until they have ended or ``end``."""
+    import select
+
+    poller, fds = select.poll(), []
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except OSError:
+            continue  # gone already
+        fds.append(fd)
+        try:
+            if os.stat(f"/proc/{pid}").st_uid == uid:
+                signal.pidfd_send_signal(fd, signal.SIGKILL)
+        except OSError:
+            pass
+        poller.register(fd, select.POLLIN)  # readable once the process has ended
+    try:
+        pending = set(fds)
+        while pending and time.monotonic() < end:
+            for fd, _ in poller.poll(max(1, int(1000 * (end - time.monotonic())))):
+                poller.unregister(fd)
+                pending.discard(fd)
+    finally:
+        for fd in fds:
+            os.close(fd)
 
 
 def _is_wrapper(pid: int) -> bool:

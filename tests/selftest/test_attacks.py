@@ -33,19 +33,22 @@ ATTACKS = {
         "sys.stdout.flush()\n"
         "os._exit(0)\n"
     ),
-    # a few hundred bytes whose shared sub-values expand to 2**90 nodes: refused at once
+    # a few hundred bytes whose shared sub-values expand to 2**90 nodes, written by the main
+    # process straight onto the result channel: refused at once, in time linear in its size
     "shared-reference-bomb": (
-        "import marshal\n"
-        "_dumps = marshal.dumps\n"
-        "def bomb(value, version=4):\n"
-        "    v = [1]\n"
-        "    for _ in range(90):\n"
-        "        v = [v, v]\n"
-        "    return _dumps(('ok', v), 4)\n"
-        "marshal.dumps = bomb\n"
-        "def fib(times):\n    return iter(())\n"
-        "def drain(gen):\n    return []\n"
-        "def squares(n):\n    return iter(())\n"
+        "import marshal, os, stat\n"
+        "v = [1]\n"
+        "for _ in range(90):\n"
+        "    v = [v, v]\n"
+        "payload = marshal.dumps(('ok', v), 4)\n"
+        "frame = len(payload).to_bytes(8, 'big') + payload\n"
+        "for name in os.listdir('/proc/self/fd'):\n"
+        "    try:\n"
+        "        if int(name) >= 3 and stat.S_ISSOCK(os.fstat(int(name)).st_mode):\n"
+        "            os.write(int(name), frame)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "os._exit(0)\n"
     ),
     "stdout-flood": "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)\n",
     "patch-pytest": (
