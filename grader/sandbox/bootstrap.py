@@ -88,6 +88,9 @@ def _main():
 
     if "services_fd" in request:  # objects of the verdict side, for probekit.remote's proxies
         os.environ["GRADER_SERVICES_FD"] = str(request["services_fd"])
+    # The descriptors that are the grader's, not the learner's (a probe that counts the
+    # learner's open files or sockets leaves them out).
+    os.environ["GRADER_FDS"] = ",".join(str(fd) for fd in (out_fd, dump_fd, request.get("services_fd")) if fd is not None)
 
     workdir = request["workdir"]
     os.chdir(workdir)

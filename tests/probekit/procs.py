@@ -232,3 +232,22 @@ def run_script(path):
     except BaseException as exc:  # reported by the check
         return error_of(exc)
     return None
+
+
+# -- descriptors --------------------------------------------------------------------------------------
+def open_fds(kind: str = "") -> list[str]:
+    """What this process's open descriptors point at ("socket:[…]", a path, "pipe:[…]"),
+    those whose target starts with ``kind``; the grader's own channels (GRADER_FDS) are
+    left out, so only the learner's (and the probe's) count."""
+    grader = set(os.environ.get("GRADER_FDS", "").split(","))
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        if fd in grader:
+            continue
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue  # the listing's own descriptor, closed again
+        if target.startswith(kind):
+            found.append(target)
+    return found
