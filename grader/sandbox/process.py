@@ -124,7 +124,7 @@ class LearnerProcess:
             "workdir": self.workdir,
             "extra_path": self.conf.extra_path,
             "probe_source": probe_path.read_text(encoding="utf-8"),
-            "probe_path": str(probe_path),
+            "probe_path": os.path.join(self.workdir, probe_path.name),  # where it runs; the repository stays unnamed
             "function": function,
             "args": tuple(args),
             "kwargs": dict(kwargs or {}),
