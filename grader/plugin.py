@@ -240,8 +240,8 @@ class Collector:
     def pytest_sessionfinish(self, session):
         """On the controller: build the one report model, write every report, and make an
         incomplete grading visible in the exit status."""
-        if hasattr(self.config, "workerinput"):
-            return
+        if hasattr(self.config, "workerinput") or self.config.option.collectonly:
+            return  # a worker, or a listing of the checks: nothing was graded
         expected = self.expected()
         if not self.checks and not expected:
             return  # not a grading session (e.g. the grader's own tests)
