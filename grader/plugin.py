@@ -61,7 +61,11 @@ def pytest_report_header(config):
     root = impl_root(config)
     if not root.is_dir():
         raise pytest.UsageError(f"grader: submission folder not found: {root} / 找不到提交的文件夹")
-    return [f"grader: grading {root}", f"grader sandbox: {current().describe()}"]
+    try:
+        described = current().describe()
+    except RuntimeError as exc:  # the machine cannot host a sandbox as it is (e.g. a state folder not root's)
+        raise pytest.UsageError(f"grader sandbox / 沙箱: {exc}") from None
+    return [f"grader: grading {root}", f"grader sandbox: {described}"]
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -214,10 +214,26 @@ def _set_subreaper() -> bool:
         return False
 
 
+def _state_dir() -> str:
+    """STATE_DIR, made sure to be root's alone: it sits in a world-writable folder, where
+    learner code (without namespaces) could have made it first, or a link in its place,
+    to have the grader lock or build in a folder the learner controls."""
+    for path in (STATE_DIR, f"{STATE_DIR}/uids"):
+        try:
+            os.mkdir(path, 0o755)
+        except FileExistsError:
+            pass
+        st = os.lstat(path)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022:
+            raise RuntimeError(f"{path} is not a folder owned and writable by root alone: remove it "
+                               f"(someone else made it) / {path} 不是只属于 root 的文件夹：请删除它")
+    return STATE_DIR
+
+
 def _claim_uid() -> tuple[int, int]:
-    os.makedirs(f"{STATE_DIR}/uids", mode=0o755, exist_ok=True)
+    _state_dir()
     for uid in range(UID_FIRST, UID_FIRST + UID_COUNT):
-        fd = os.open(f"{STATE_DIR}/uids/{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fd = os.open(f"{STATE_DIR}/uids/{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return uid, fd
@@ -265,8 +281,7 @@ def _interpreter_mirror() -> tuple[str, dict, str]:
     libdir = sysconfig.get_config_var("LIBDIR") or ""
     exe = f"{mirror}/bin/{os.path.basename(real)}"
     if not os.path.exists(exe):
-        os.makedirs(STATE_DIR, mode=0o755, exist_ok=True)
-        os.chmod(STATE_DIR, 0o755)
+        _state_dir()
         tmp = tempfile.mkdtemp(prefix="python-build-", dir=STATE_DIR)
         os.chmod(tmp, 0o755)
         os.makedirs(f"{tmp}/bin", mode=0o755)
