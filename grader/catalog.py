@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -41,6 +42,29 @@ class Mutant:
 
 
 @dataclass(frozen=True)
+class Equivalent:
+    """An operator mutant of the reference that survives the suite because it changes nothing
+    the statement asks for (``[mutation].equivalent``; see grader.mutation)."""
+    id: str  # "<file>|<operator>|<n>|<line text>", as ``mutant_id`` makes it
+    why: str
+
+
+def mutant_id(file: str, operator: str, n: int, text: str) -> str:
+    """The stable name of an operator mutant (see grader.mutation for why it is made so):
+    the file, cosmic-ray's operator, the mutant's rank among mutants of that operator on
+    lines with the same text, and the text of the line it changes (code only)."""
+    return f"{file}|{operator}|{n}|{text}"
+
+
+_MUTANT_ID = re.compile(r"(?P<file>[^|/]+)\|(?P<operator>[A-Za-z_][\w.]*/\w+)\|(?P<n>\d+)\|(?P<text>\S.*)")
+
+
+def parse_mutant_id(value: str) -> dict | None:
+    m = _MUTANT_ID.fullmatch(value)
+    return None if m is None else {**m.groupdict(), "n": int(m["n"])}
+
+
+@dataclass(frozen=True)
 class Title:
     zh: str
     en: str
@@ -67,6 +91,7 @@ class Exercise:
     probe_support: tuple[Path, ...] = ()  # files or packages copied beside probe.py
     titles: dict = field(default_factory=dict, hash=False)  # check name -> Title
     params: dict = field(default_factory=dict, hash=False)  # [suite] table: values a shared suite reads
+    equivalent: tuple[Equivalent, ...] = ()  # [mutation].equivalent: surviving operator mutants, with why
 
     @property
     def unit(self) -> str:
@@ -109,10 +134,12 @@ class Exercise:
 _TOP = {
     "id": str, "title": dict, "seed": str, "files": list, "timeout": (int, float), "budget": (int, float),
     "servers": list, "probe_support": list, "hidden": list, "limits": dict, "checks": dict, "titles": dict,
-    "mutants": dict, "suite": dict,
+    "mutants": dict, "suite": dict, "mutation": dict,
 }
 _REQUIRED = ("id", "title", "seed", "files", "checks")
 _MUTANT = {"why": str, "must_fail": list, "repeat": int}
+_MUTATION = {"equivalent": list}
+_EQUIVALENT = {"id": str, "why": str}
 _TYPE_NAMES = {str: "a string", dict: "a table", list: "a list", int: "an integer", (int, float): "a number"}
 
 
@@ -319,6 +346,8 @@ def _load(path: Path, course_support: tuple[Path, ...] = ()) -> tuple[Exercise |
             pb.add(key, f"its difference {_rel(patch)} is missing", f"write it with: grader mutant new {ex_id} {name}")
         mutants.append(Mutant(name, m.get("why", ""), tuple(must_fail), patch, int(m.get("repeat", 1))))
 
+    equivalent = _equivalent(pb, data.get("mutation", {}), files)
+
     if pb.items or title is None:
         return None, pb.items
     return Exercise(
@@ -326,7 +355,45 @@ def _load(path: Path, course_support: tuple[Path, ...] = ()) -> tuple[Exercise |
         hidden=frozenset(hidden), timeout=float(data.get("timeout", 5)), budget=float(data.get("budget", 60)),
         servers=tuple(servers), limits=limits, mutants=tuple(mutants), suite=suite,
         probe_support=tuple(support), titles=titles, params=dict(data.get("suite", {})),
+        equivalent=tuple(equivalent),
     ), []
+
+
+def _equivalent(pb: _Problems, table: dict, files) -> list[Equivalent]:
+    """``[mutation]``: ``equivalent = [{ id = "<file>|<operator>|<n>|<line text>", why = "…" }]``."""
+    for k in table:
+        if k not in _MUTATION:
+            pb.unknown(f"mutation.{k}", k, _MUTATION, "a key of [mutation]")
+    entries = table.get("equivalent", [])
+    if not pb.typed("mutation.equivalent", entries, list):
+        return []
+    out, seen = [], set()
+    example = 'write { id = "mod.py|core/NumberReplacer|0|n = 0", why = "…" } (the id as mutation.json prints it)'
+    for i, entry in enumerate(entries):
+        key = f"mutation.equivalent[{i}]"
+        if not pb.typed(key, entry, dict):
+            continue
+        for k in entry:
+            if k not in _EQUIVALENT:
+                pb.unknown(f"{key}.{k}", k, _EQUIVALENT, "a key of an equivalent mutant")
+        missing = [k for k in _EQUIVALENT if k not in entry]
+        for k in missing:
+            pb.add(key, f"has no {k!r}", example)
+        if missing or not all(pb.typed(f"{key}.{k}", entry[k], kind) for k, kind in _EQUIVALENT.items()):
+            continue
+        why = entry["why"].strip()
+        if not why or "\n" in why:
+            pb.add(f"{key}.why", "must be one non-empty line", "say in one line why the mutant changes nothing asked for")
+        parsed = parse_mutant_id(entry["id"])
+        if parsed is None:
+            pb.add(f"{key}.id", f"{entry['id']!r} is not a mutant id", example)
+        elif parsed["file"] not in files:
+            pb.unknown(f"{key}.id", parsed["file"], files, "a file of this exercise")
+        if entry["id"] in seen:
+            pb.add(f"{key}.id", f"{entry['id']!r} is listed twice", "keep one entry per mutant")
+        seen.add(entry["id"])
+        out.append(Equivalent(entry["id"], why))
+    return out
 
 
 @cache

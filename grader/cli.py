@@ -18,15 +18,32 @@ def _die(zh: str, en: str, code: int = EXIT_USAGE):
 
 
 def cmd_list(args) -> int:
+    from .statements import cases
+
     exercises = catalog.select(units=args.unit)
+    counts = cases(exercises)  # a parametrised check scores per case, as in the reports
+    points = {ex.id: sum(p * counts.get((ex.id, c), 1) for c, p in ex.checks.items()) for ex in exercises}
     print(f"{'id':<32} {'points':>6} {'budget':>7}  title")
     for ex in exercises:
-        print(f"{ex.id:<32} {ex.points:>6g} {ex.budget:>6g}s  {ex.title_zh} / {ex.title_en}  [{ex.seed}]")
-    print(f"{len(exercises)} exercises, {sum(e.points for e in exercises):g} points")
+        print(f"{ex.id:<32} {points[ex.id]:>6g} {ex.budget:>6g}s  {ex.title_zh} / {ex.title_en}  [{ex.seed}]")
+    print(f"{len(exercises)} exercises, {sum(points.values()):g} points")
     return EXIT_OK
 
 
-def pytest_args(impl: Path, exercises, out: Path | None, workers: str, quiet: bool, learner_view: bool) -> list[str]:
+def cmd_statements(args) -> int:
+    from .statements import sync
+
+    stale = sync(write=not args.check, exercises=catalog.select(units=args.unit, ids=args.exercise))
+    for line in stale:
+        print(line)
+    if args.check and stale:
+        return _die("有练习说明的评分表缺失或过期：运行 grader statements。",
+                    "Some statements' grading tables are missing or out of date: run grader statements.", EXIT_BELOW)
+    return EXIT_OK
+
+
+def pytest_args(impl: Path, exercises, out: Path | None, workers: str, quiet: bool, learner_view: bool,
+                exitfirst: bool = False) -> list[str]:
     args = [str(ex.suite) for ex in exercises]
     args += ["--impl", str(impl), "--rootdir", str(catalog.REPO), "-c", str(catalog.REPO / "pyproject.toml"),
              "-p", "no:cacheprovider", "-rN", "--timeout", "300", "--import-mode=importlib",
@@ -36,6 +53,8 @@ def pytest_args(impl: Path, exercises, out: Path | None, workers: str, quiet: bo
         args += ["--grader-report", str(out)]
     if learner_view:
         args.append("--learner-view")
+    if exitfirst:
+        args.append("--exitfirst")
     if workers not in ("0", "1"):
         args += ["-n", workers, "--dist", "loadgroup"]
     for ex in exercises:
@@ -60,11 +79,15 @@ def cmd_grade(args) -> int:
         report_file.unlink()
     import pytest
 
-    rc = pytest.main(pytest_args(impl.resolve(), exercises, out, workers, args.quiet, args.learner_view))
+    rc = pytest.main(pytest_args(impl.resolve(), exercises, out, workers, args.quiet, args.learner_view,
+                                 args.exitfirst))
     if not report_file.exists() or rc not in (0, 1):
         return _die("评分没有完成（见上面的输出）。", f"grading did not complete (pytest exit code {int(rc)}; see above)",
                     EXIT_INTERNAL)
     report = json.loads(report_file.read_text(encoding="utf-8"))
+    if args.exitfirst and any(c["status"] == "failed" and (c.get("feedback") or {}).get("kind") != "not-run"
+                              for e in report["exercises"] for c in e["checks"]):
+        return EXIT_BELOW  # stopped at a failed check, as asked: the checks after it were not run
     if not report["complete"]:
         lines = [f"  {e['id']}: {e['incomplete'][:400]}" for e in report["exercises"] if e["incomplete"]]
         lines += [f"  {s[:400]}" for s in report.get("stray_errors", [])]
@@ -77,6 +100,17 @@ def cmd_grade(args) -> int:
 
 
 def cmd_prove(args) -> int:
+    if args.mutation:
+        if args.what:
+            return _die(f"--mutation 单独使用，不能和 {args.what} 一起。", f"--mutation runs alone, not with {args.what}")
+        from .mutation import prove_mutation
+
+        return prove_mutation(ids=args.exercise, units=args.unit, only=args.only)
+    if not args.what:
+        return _die("要证明什么？reference、stubs、mutants、all，或 --mutation。",
+                    "prove what? reference, stubs, mutants, all, or --mutation")
+    if args.only:
+        return _die("--only 只用于 --mutation。", "--only is for --mutation runs only")
     from .prove import prove
 
     return prove(args.what, ids=args.exercise, units=args.unit, jobs=args.jobs)
@@ -135,12 +169,19 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--quiet", "-q", action="store_true")
     sp.add_argument("--learner-view", action="store_true", help="hide hidden checks' messages in the reports")
     sp.add_argument("--fail-under", type=float, default=None, help="exit 1 if the score is below this percentage")
+    sp.add_argument("--exitfirst", "-x", action="store_true",
+                    help="stop at the first failed check and exit 1 (the checks after it are reported as not run)")
     sp.set_defaults(func=cmd_grade)
 
     sp = sub.add_parser("prove", help="prove the suites: reference 100%%, stubs 0%%, mutants lose their points")
-    sp.add_argument("what", choices=["reference", "stubs", "mutants", "all"])
+    sp.add_argument("what", nargs="?", choices=["reference", "stubs", "mutants", "all"])
     selection(sp)
     sp.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 2)
+    sp.add_argument("--mutation", action="store_true",
+                    help="operator mutants of each reference (cosmic-ray, slow): all killed or recorded equivalent; "
+                         "writes tests/<unit>/<name>/mutation.json")
+    sp.add_argument("--only", action="append", default=[],
+                    help="with --mutation: run only mutants whose id contains this text (repeatable; nothing written)")
     sp.set_defaults(func=cmd_prove)
 
     sp = sub.add_parser("bench", help="measure wall time and sandbox overhead on this machine")
@@ -165,6 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
     mp.add_argument("name", help="the mutant's name (add [mutants.NAME] to exercise.toml too)")
     mp.add_argument("source", help="folder with the edited copies of the exercise's files")
     sp.set_defaults(func=cmd_mutant)
+
+    sp = sub.add_parser("statements", help="write each statement's grading table from exercise.toml (--check: only compare)")
+    selection(sp)
+    sp.add_argument("--check", action="store_true", help="exit 1 if a table is missing or out of date")
+    sp.set_defaults(func=cmd_statements)
 
     sp = sub.add_parser("hanging-submission", help="write a submission whose functions and servers all hang")
     sp.add_argument("out")

@@ -66,6 +66,20 @@ def test_a_copy_loads(suites):
     ('why = "the notes\' server', 'wy = "the notes\' server', ["mutants.single-recv-server.wy:", "has no 'why'"]),
     ('id = "tcp/basics"', 'id = "tcp/basic"', ["id:", 'write id = "tcp/basics"']),
     ("timeout = 5", "timeout = 5 5", ["not valid TOML"]),
+    ("timeout = 5", "timeout = 5\nmutation = { equivalnt = [] }", ["mutation.equivalnt:", "did you mean 'equivalent'?"]),
+    ("timeout = 5", 'timeout = 5\nmutation = { equivalent = [{ id = "tcp_basics.py|core/AddNot|0|if x:", wy = "a" }] }',
+     ["mutation.equivalent[0].wy:", "did you mean 'why'?", "mutation.equivalent[0]: has no 'why'"]),
+    ("timeout = 5", 'timeout = 5\nmutation = { equivalent = [{ id = "tcp_basic.py|core/AddNot|0|if x:", why = "a" }] }',
+     ["mutation.equivalent[0].id:", "did you mean 'tcp_basics.py'?"]),
+    ("timeout = 5", 'timeout = 5\nmutation = { equivalent = [{ id = "tcp_basics.py AddNot if x:", why = "a" }] }',
+     ["mutation.equivalent[0].id:", "is not a mutant id"]),
+    ("timeout = 5", 'timeout = 5\nmutation = { equivalent = [{ id = "tcp_basics.py|core/AddNot|0|if x:", why = "" }] }',
+     ["mutation.equivalent[0].why:", "one non-empty line"]),
+    ("timeout = 5", 'timeout = 5\nmutation = { equivalent = "tcp_basics.py|core/AddNot|0|if x:" }',
+     ["mutation.equivalent:", "must be a list"]),
+    ("timeout = 5", 'timeout = 5\nmutation = { equivalent = [{ id = "tcp_basics.py|core/AddNot|0|if x:", why = "a" },'
+                    ' { id = "tcp_basics.py|core/AddNot|0|if x:", why = "b" }] }',
+     ["mutation.equivalent[1].id:", "listed twice"]),
 ])
 def test_mistakes_are_refused_with_file_key_and_fix(suites, old, new, expect):
     spoil(suites, old, new)
@@ -74,6 +88,19 @@ def test_mistakes_are_refused_with_file_key_and_fix(suites, old, new, expect):
     for part in expect:
         assert part in text, text
     assert "fix:" in text or "not valid TOML" in text
+
+
+def test_equivalent_mutants_are_read(suites):
+    spoil(suites, "timeout = 5", 'timeout = 5\nmutation = { equivalent = [{ id = "tcp_basics.py|core/AddNot|0|if x:",'
+                                 ' why = " never reached " }] }')
+    catalog.load.cache_clear()
+    try:
+        ex = catalog.load(suites)["tcp/basics"]
+    finally:
+        catalog.load.cache_clear()
+    assert ex.equivalent == (catalog.Equivalent("tcp_basics.py|core/AddNot|0|if x:", "never reached"),)
+    assert catalog.parse_mutant_id(ex.equivalent[0].id) == {"file": "tcp_basics.py", "operator": "core/AddNot", "n": 0,
+                                                            "text": "if x:"}
 
 
 def test_a_missing_mutant_difference_is_refused(suites):
