@@ -18,13 +18,19 @@ differs per exercise comes from the ``[suite]`` table of its exercise.toml
 
 Hints: ``serve_many`` (whenever clients must be served at once), ``logs_lines``,
 ``logs_client_exit``, ``large_line``, ``partial_line``, ``one_thread``, ``client_sees_eof``,
-``releases_closed_clients``.
+``releases_closed_clients``, ``full_send_buffer``, ``idle_cpu``.
 """
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
+import threading
+import time
 from contextlib import ExitStack
 from dataclasses import dataclass
+
+import psutil
 
 from grader.feedback import check, fail
 from grader.net import reset, send_in_fragments, wait_consumed
@@ -270,3 +276,119 @@ def test_releases_closed_clients(learner):
               **es.hint("releases_closed_clients"))
         with ExitStack() as stack:
             echo(srv, open_client(srv, stack), b"one more")
+
+
+FLOOD_LINE_BYTES = 65536  # each line of test_reply_survives_full_send_buffer, with its \n
+FLOOD_LINES = 128  # 8 MiB: twice what the kernel holds for one connection (tcp_wmem max 4 MiB + our receive buffer)
+FLOOD_RCVBUF = 65536  # the client's receive buffer, fixed (no autotuning): the kernel holds a known amount
+
+
+def flood_line(i: int) -> bytes:
+    head = f"{i:04d} 洪水 / flood ".encode()
+    return head + b"." * (FLOOD_LINE_BYTES - 1 - len(head)) + b"\n"
+
+
+def test_reply_survives_full_send_buffer(learner):
+    """A client sends 8 MiB of lines before it reads anything, so the server's send buffer
+    fills and its non-blocking send() takes only part or raises BlockingIOError; then the
+    client reads: every byte must come back, in order."""
+    es = EchoServer.of(learner.exercise)
+    lines = [flood_line(i) for i in range(FLOOD_LINES)]
+    data = b"".join(lines)
+    size = len(data)
+    with es.start(learner) as srv, ExitStack() as stack:
+        sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, FLOOD_RCVBUF)  # before connect: fixes the window
+        sock.settimeout(srv.timeout)
+        try:
+            sock.connect(srv.address)
+        except OSError as exc:
+            fail(f"连不上服务器：{exc}", f"Could not connect to the server: {exc}", details=output_tail(srv))
+        errors: list[OSError] = []
+        progress = [0]  # bytes the server has taken so far
+
+        def send_all():
+            try:
+                for line in lines:
+                    sock.sendall(line)
+                    progress[0] += len(line)
+            except OSError as exc:
+                errors.append(exc)
+
+        sender = threading.Thread(target=send_all, daemon=True)
+        sender.start()
+        # Read nothing until everything was sent (the server's buffers are full by then), unless
+        # the server stops taking our bytes while its replies wait (allowed): then read.
+        stalled = srv.timeout / 2
+        last, since = -1, time.monotonic()
+        while sender.is_alive():
+            sender.join(0.05)
+            if progress[0] != last:
+                last, since = progress[0], time.monotonic()
+            elif time.monotonic() - since > stalled:
+                break
+        got = bytearray()
+        end = time.monotonic() + 3 * srv.timeout  # megabytes through Python on a loaded machine
+        sock.settimeout(srv.timeout)
+        while len(got) < size and time.monotonic() < end:
+            try:
+                chunk = sock.recv(1 << 20)
+            except (TimeoutError, OSError):
+                break
+            if not chunk:
+                break
+            got += chunk
+        sender.join(srv.timeout)
+        if bytes(got) != data:
+            right = 0  # whole lines that came back right, from the first
+            while right < FLOOD_LINES and got[right * FLOOD_LINE_BYTES:(right + 1) * FLOOD_LINE_BYTES] == lines[right]:
+                right += 1
+            same_prefix = right * FLOOD_LINE_BYTES
+            fail(f"客户端先连续发出 {size} 字节（{FLOOD_LINES} 行，每行 {FLOOD_LINE_BYTES} 字节）再开始读，"
+                 f"只收回了 {len(got)} 字节，前 {same_prefix} 字节正确。",
+                 f"A client sent {size} bytes ({FLOOD_LINES} lines of {FLOOD_LINE_BYTES} bytes) before reading "
+                 f"anything, then got back only {len(got)} bytes, the first {same_prefix} of them right.",
+                 sent=f"{FLOOD_LINES} lines, {size} bytes, before reading", expected=f"the same {size} bytes, in order",
+                 got=f"{len(got)} bytes; {same_prefix} right" + (f"; sender: {errors[0]}" if errors else ""),
+                 details=output_tail(srv), **es.hint("full_send_buffer"))
+
+
+IDLE_SECONDS = 1.5  # how long the idle server is watched
+IDLE_CPU_FLOOR = 0.1  # CPU seconds per second an idle server may always use (the reference: about 0.04)
+
+
+def spin_share(seconds: float, measured) -> tuple[float, float]:
+    """Run a process that only spins beside ``measured`` (a callable giving CPU seconds) for
+    ``seconds``: (CPU share the spinner got, CPU share ``measured`` used), over the same window.
+    On a loaded machine a busy loop gets less than a whole core; the spinner shows how much."""
+    spinner = subprocess.Popen([sys.executable, "-I", "-S", "-c", "while True: pass"])
+    try:
+        proc = psutil.Process(spinner.pid)
+        spin0, cpu0, start = sum(proc.cpu_times()[:2]), measured(), time.monotonic()
+        time.sleep(seconds)  # the measurement's window: nothing is sent to the server meanwhile
+        spin1, cpu1, spent = sum(proc.cpu_times()[:2]), measured(), time.monotonic() - start
+    finally:
+        spinner.kill()
+        spinner.wait()
+    return (spin1 - spin0) / spent, (cpu1 - cpu0) / spent
+
+
+def test_idle_server_sleeps(learner):
+    """With a client connected and nothing to do, the server's process tree (the kernel's count,
+    read from outside) uses far less CPU than a process that spins beside it over the same
+    window: an idle round must wait, not loop at once."""
+    es = EchoServer.of(learner.exercise)
+    with es.start(learner) as srv, ExitStack() as stack:
+        client = open_client(srv, stack)
+        echo(srv, client, b"then silence")
+        server_alive(srv)
+        busy, share = spin_share(IDLE_SECONDS, srv.cpu_seconds)
+        limit = max(IDLE_CPU_FLOOR, busy / 2)
+        check(share <= limit,
+              f"一个客户端连着但什么都不发时，服务器每秒用了 {share:.2f} 秒 CPU（{IDLE_SECONDS:g} 秒内），"
+              f"和同时运行的一个空转进程（每秒 {busy:.2f} 秒）差不多：它在空转。",
+              f"With one client connected and silent, the server used {share:.2f} s of CPU per second (over "
+              f"{IDLE_SECONDS:g} s), about as much as a process spinning beside it ({busy:.2f}): it is spinning.",
+              sent="then silence\\n, then nothing", expected=f"<= {limit:.2f} s CPU per second",
+              got=f"{share:.2f} s CPU per second", **es.hint("idle_cpu"))
+        echo(srv, client, b"still there?")

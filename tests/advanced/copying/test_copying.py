@@ -65,7 +65,8 @@ def test_demo_prints_the_notes_experiment(learner):
 
 # -- my_deepcopy on written cases ------------------------------------------------------------------
 
-def run_cases(learner, cases):
+def run_cases(learner, cases, hints=None):
+    """hints: code -> the hint for a wrong fact of that case (MEMO_HINT otherwise)."""
     results = learner.call("cases", cases)
     for (code, facts), got in zip(cases, results, strict=True):
         sent = f"{code}\nc = my_deepcopy(a)"
@@ -74,7 +75,7 @@ def run_cases(learner, cases):
         for fact in facts:
             check(got["facts"][fact] is True, f"副本不对：{fact} 应为 True。", f"Wrong copy: {fact} must be True.",
                   sent=sent, expected=f"{fact} → True", got=f"{fact} → {got['facts'][fact]!r}；c = {got['copy']}",
-                  **MEMO_HINT)
+                  **(hints or {}).get(code, MEMO_HINT))
         judge(got, sent)
 
 
@@ -184,7 +185,22 @@ def test_deepcopy_copies_cycles(learner):
         ["x = [1]\na = [2, x]\nx.append(a)", ["c[1][1] is c", "c[1] is not x"]],
         ["a = {'children': []}\na['children'].append({'parent': a})", ["c['children'][0]['parent'] is c"]],
         ["a = []\nt = (a, 'tuple')\na.append(t)", ["c[0][0] is c", "c is not a"]],
-    ])
+        *THROUGH_TUPLE,
+    ], hints={code: TUPLE_HINT for code, _ in THROUGH_TUPLE})
+
+
+# Cycles entered through the tuple: copying the tuple's items reaches the list inside, which copies
+# this same tuple first; the outer call must then return that copy, not build a second tuple.
+THROUGH_TUPLE = [
+    ["x = []\nt = (x,)\nx.append(t)\na = t", ["type(c) is tuple", "c[0][0] is c", "c[0] is not x"]],
+    ["x = []\nt = (x, 'tuple')\nx.append(t)\na = [t]", ["type(c[0]) is tuple", "c[0][0][0] is c[0]"]],
+    ["x = {}\nt = (1, x)\nx['t'] = t\na = {'k': t}", ["c['k'][1]['t'] is c['k']", "c['k'][1] is not x"]],
+]
+TUPLE_HINT = dict(
+    hint_zh="元组要等元素复制完才能创建；复制元素时循环可能已经把这个元组复制过了，所以创建之前再查一次 memo，有就返回 memo 里的那个。",
+    hint_en="A tuple is built after its items, and copying them may already have copied this tuple through the "
+            "cycle: look in memo again before building it, and return the copy found there.",
+)
 
 
 def test_deepcopy_calls_are_independent(learner):

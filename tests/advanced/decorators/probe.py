@@ -155,6 +155,29 @@ def cached(kind, calls):
     return {"before": before, "values": values, "errors": errors, "ran": ran, "after": _counters(func)}
 
 
+def two_cached():
+    """inc and dbl, each decorated with cache, called inc(5), dbl(5), inc(5), dbl(5) in one process."""
+    ran = []
+
+    def inc(x):
+        ran.append(["inc", x])
+        return x + 1
+
+    def dbl(x):
+        ran.append(["dbl", x])
+        return x * 2
+
+    funcs = {"inc": decorators.cache(inc), "dbl": decorators.cache(dbl)}
+    values, errors = [], []
+    for name in ("inc", "dbl", "inc", "dbl"):
+        value, _, error = _captured(lambda name=name: funcs[name](5))
+        values.append([name, value])
+        if error:
+            errors.append(error)
+    return {"values": values, "errors": errors, "ran": ran,
+            "counters": {name: _counters(func) for name, func in funcs.items()}}
+
+
 class FlakyError(ValueError):
     """Raised by the probe's flaky function; its message names the attempt."""
 

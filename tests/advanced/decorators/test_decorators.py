@@ -210,6 +210,26 @@ def test_cache_remembers_falsy_results(learner):
     check_counters(got, sent, hits=2, misses=2)
 
 
+
+def test_cache_per_function(learner):
+    got = learner.call("two_cached")
+    sent = ("两个分别用 cache 装饰的函数 / two functions, each decorated with cache: inc(x) 返回 / returns x + 1，"
+            "dbl(x) 返回 / returns x * 2；依次调用 / called in turn: inc(5), dbl(5), inc(5), dbl(5)")
+    cache_errors(got, sent)
+    shared_hint = dict(hint_zh="缓存字典要在 cache(func) 里面新建，每个被装饰的函数有自己的一个；不要放在模块级别让所有函数共用。",
+                       hint_en="Create the cache dict inside cache(func), one per decorated function; a module-level dict "
+                               "is shared by every cached function.")
+    equal(got["values"], [["inc", 6], ["dbl", 10], ["inc", 6], ["dbl", 10]],
+          "每个被 cache 装饰的函数有自己的缓存：dbl(5) 不能拿到 inc(5) 缓存的结果。",
+          "Each cached function has a cache of its own: dbl(5) must not get the result inc(5) cached.",
+          sent=sent, **shared_hint)
+    equal(got["ran"], [["inc", 5], ["dbl", 5]], "每个函数对参数 5 应只运行一次（第一次调用时）。",
+          "Each function must run once for the argument 5 (on its first call).", sent=sent, **shared_hint)
+    equal(got["counters"], {name: {"hits": [1, "int"], "misses": [1, "int"]} for name in ("inc", "dbl")},
+          "inc 和 dbl 应各有 hits = 1、misses = 1。", "inc and dbl must each have hits = 1 and misses = 1.",
+          sent=sent, **shared_hint)
+
+
 # -- retry -------------------------------------------------------------------------------------
 
 def retry_sent(times, failures):

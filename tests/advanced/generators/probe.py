@@ -5,6 +5,8 @@ import tracemalloc
 
 import generators
 
+from probekit.values import call
+
 
 def is_generator_function():
     return inspect.isgeneratorfunction(generators.fib)
@@ -33,14 +35,32 @@ def first_items_peak(times, count):
     return {"items": items, "peak": peak}
 
 
-def drain_sample():
-    def sample():
+def drain_samples():
+    """drain() on generators ending with return "done", with no return (None), return 0 and return ""."""
+
+    def returns_done():
         yield 1
         yield "two"
         yield [3]
         return "done"
 
-    return generators.drain(sample())
+    def no_return():
+        yield "a"
+        yield None
+
+    def returns_zero():
+        yield 0
+        return 0
+
+    def returns_empty():
+        yield from ()
+        return ""
+
+    results = {}
+    for name, make in (("done", returns_done), ("none", no_return), ("zero", returns_zero), ("empty", returns_empty)):
+        value, error = call(generators.drain, make())
+        results[name] = {"value": value, "error": error}
+    return results
 
 
 def drain_fib(times):

@@ -2,6 +2,7 @@
 import pytest
 
 from grader.feedback import check, equal
+from kit.calls import raised
 
 
 def expected_fib(times):
@@ -50,11 +51,29 @@ def test_fib_is_lazy(learner):
           expected="< 262144 bytes", got=peak, hint_zh="不要先建好整个列表。", hint_en="Do not build the whole list first.")
 
 
+DRAINED = {  # probe case -> (what the generator does, what drain must return)
+    "done": ("依次产出 1, 'two', [3]，然后 return 'done' / yields 1, 'two', [3] then return 'done'", ([1, "two", [3]], "done")),
+    "none": ("产出 'a', None 后结束，没有 return（返回值是 None）/ yields 'a', None and ends without return (its return "
+             "value is None)", (["a", None], None)),
+    "zero": ("产出 0，然后 return 0 / yields 0 then return 0", ([0], 0)),
+    "empty": ("什么也不产出，return '' / yields nothing, return ''", ([], "")),
+}
+
+
 def test_drain_returns_items_and_value(learner):
-    got = learner.call("drain_sample")
-    equal(got, ([1, "two", [3]], "done"), "drain 应返回 (产出的列表, 返回值)。", "drain must return (items, return value).",
-          sent="drain(生成器 / a generator yielding 1, 'two', [3] then returning 'done')",
-          hint_zh="for 循环会吞掉 StopIteration，拿不到返回值。", hint_en="A for loop swallows StopIteration and its value.")
+    got = learner.call("drain_samples")
+    for case, (does, expected) in DRAINED.items():
+        sent = f"drain(gen)，gen 是这样的生成器 / where gen is a generator that: {does}"
+        error = got[case]["error"]
+        if error is not None:
+            hint = (dict(hint_zh="生成器 return None（或没有 return）时 StopIteration 没有参数，e.args 是空的；用 e.value 取返回值。",
+                         hint_en="When a generator returns None (or has no return), StopIteration has no arguments and "
+                                 "e.args is empty: take the return value from e.value.")
+                    if error["type"] == "IndexError" else {})
+            raised(error, "drain(gen)", sent=sent, **hint)
+        equal(got[case]["value"], expected, "drain 应返回 (产出的列表, 返回值)。", "drain must return (items, return value).",
+              sent=sent, hint_zh="for 循环会吞掉 StopIteration，拿不到返回值；返回值在 StopIteration 的 .value 里。",
+              hint_en="A for loop swallows StopIteration and its value; the return value is StopIteration's .value.")
 
 
 def test_drain_fib(learner):

@@ -19,15 +19,27 @@ SETTLE = 2.0  # how long processes still running after the call may take to end 
 
 
 def _call(name, *args):
-    """fork_basics.<name>(*args) with its output and the OS's view of the processes it made."""
+    """fork_basics.<name>(*args) with its output and the OS's view of the processes it made.
+    The call sits in a try/finally of ours standing for the caller's code: a process other than
+    ours in which that finally runs came back out of the function, by returning or by an
+    exception such as sys.exit()'s SystemExit (recorded as ``{"unwound": pid}``)."""
     me = os.getpid()
+
+    def caller():
+        try:
+            return getattr(fork_basics, name)(*args)
+        finally:
+            if os.getpid() != me:  # a forked process running the caller's code
+                RECORDS.note({"unwound": os.getpid()})
+
     with captured_stdout() as out:
-        value, error = guarded(lambda: getattr(fork_basics, name)(*args), me, RECORDS)
+        value, error = guarded(caller, me, RECORDS)
     records = RECORDS.read(time.monotonic() + SETTLE)
     forks = pick(records, "fork")
     states = settle([pid for pid, _ in forks], SETTLE)
     return {
         "value": plain(value, tuples=True), "error": error, "lines": out.lines(), "me": me, "forks": forks, "escaped": pick(records, "escaped"),
+        "unwound": pick(records, "unwound"),
         "states": states,
     }
 

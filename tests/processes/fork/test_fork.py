@@ -21,10 +21,23 @@ WAIT_HINT = dict(hint_zh="父进程要调用 os.wait() 回收子进程；不回�
 
 # -- helpers ------------------------------------------------------------------------
 def learner_ok(got, sent, what=None):
-    """The learner's function raised, or one of its children came back out of it."""
+    """The learner's function raised, or one of its children came back out of it (returning, or
+    unwinding through the caller's code with an exception such as sys.exit()'s SystemExit)."""
     what = what or sent
     no_error(got, what, sent=sent)
     none_escaped(got, what, sent=sent, **EXIT_HINT)
+    unwound = sorted(set(got.get("unwound") or []))
+    check(not unwound, f"{what} 创建的进程（pid {unwound}）没有在函数里面用 os._exit() 结束，而是带着 SystemExit 异常离开了函数："
+          "调用者的 finally 代码块在子进程里也执行了一遍。",
+          f"A process made by {what} (pid {unwound}) did not end inside the function with os._exit(): it left the "
+          "function with a SystemExit exception, and the caller's finally blocks ran in the child too.",
+          sent=f"{sent}（调用者把它放在 try/finally 里 / called inside the caller's try/finally）",
+          expected="子进程在函数里用 os._exit() 结束 / the child ends inside the function with os._exit()",
+          got=f"finally 在子进程 {unwound} 里执行了 / the finally ran in child pid {unwound}",
+          hint_zh="sys.exit() 只是抛出 SystemExit 异常，它会穿过调用者的代码（执行 finally、with 的退出），"
+                  "fork 之前缓冲的输出也可能再打印一次；子进程要用 os._exit(0) 立即结束。",
+          hint_en="sys.exit() only raises SystemExit, which unwinds through the caller's code (its finally blocks and with "
+                  "exits run), and output buffered before the fork may be printed again; end the child at once with os._exit(0).")
 
 
 def one_child(got, sent):

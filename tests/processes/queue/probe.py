@@ -9,6 +9,7 @@ of ours, so which processes wrote and read comes from the items themselves, neve
 learner's globals or prints.  The processes still present after a call are read from /proc.
 """
 import queue
+import sys
 import threading
 import time
 from multiprocessing import Manager, Process
@@ -44,25 +45,56 @@ def write_alone(items):
     return {"import": imported, "exitcode": child.exitcode, "drained": plain(drained)}
 
 
-def read_alone(schedule, writers, gap):
-    """The learner's read(q, writers) here, while a thread of ours puts `schedule` slowly."""
+def read_alone(schedule, writers, gap, pause_after=None, pause=0.0):
+    """The learner's read(q, writers) here, while a thread of ours puts `schedule` slowly: `gap`
+    s after each item, and `pause` s after item number `pause_after` (longer than any timeout a
+    reader might take for the end of the data)."""
     module, imported = watched_import(MODULE)
     if module is None:
         return {"import": imported}
     q = MpQueue()
 
     def feed():
-        for item in schedule:
+        for i, item in enumerate(schedule):
             q.put(item)
             time.sleep(gap)  # a slow writer: the queue is empty between items
+            if i == pause_after:
+                time.sleep(pause)  # a writer pause that stretches time beyond a reader's timeout
 
     threading.Thread(target=feed, daemon=True).start()
     value, error = call(module.read, q, writers)
     return {"import": imported, "value": plain(value), "error": error}
 
 
+class _Rival:
+    """A second reader of the queue ``q``, acting between two steps of the learner's try_get:
+    when q.empty() has just said False (or q.qsize() a number above 0) in the learner's call,
+    it takes the item (the profile hook runs in the learner's thread, at the return of that
+    method).  A try_get that only calls get_nowait() never meets it; one that checks first and
+    gets next finds the queue empty by then, as with any other reader."""
+
+    def __init__(self, q):
+        self.q, self.took = q, []
+
+    def hook(self, frame, event, arg):
+        if event != "return" or self.took or frame.f_locals.get("self") is not self.q:
+            return
+        name = frame.f_code.co_name
+        if (name == "empty" and arg is False) or (name == "qsize" and isinstance(arg, int) and arg > 0):
+            self.took.append(self.q.get_nowait())
+
+    def call(self, function):
+        sys.setprofile(self.hook)
+        try:
+            return function(self.q)
+        finally:
+            sys.setprofile(None)
+
+
 def nowait():
-    """fill(Queue(3)), then try_get on an empty and on a non-empty Manager().Queue()."""
+    """fill(Queue(3)), then try_get on an empty and on a non-empty Manager().Queue(); then on a
+    Manager().Queue() holding one item that another reader takes right after the learner's code
+    checked it with empty() / qsize()."""
     module, imported = watched_import(MODULE)
     if module is None:
         return {"import": imported}
@@ -84,7 +116,17 @@ def nowait():
     shared.put("第一个 / first")
     got["one"] = within(BLOCKED, lambda: module.try_get(shared))
     got["inside"] = plain(got["inside"])
-    if got["one"]["done"]:
+    if got["one"]["done"] and not got["one"]["error"]:
+        while True:  # whatever try_get left in the queue
+            try:
+                shared.get_nowait()
+            except queue.Empty:
+                break
+        shared.put("第二个 / second")
+        rival = _Rival(shared)
+        got["raced"] = within(BLOCKED, lambda: rival.call(module.try_get))
+        got["rival_took"] = plain(rival.took)
+    if got["one"]["done"] and got.get("raced", {}).get("done", True):
         manager.shutdown()
     return got
 

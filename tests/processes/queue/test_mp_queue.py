@@ -80,21 +80,24 @@ def test_write_puts_items_then_done(learner):
 
 def test_read_waits_for_all_writers(learner):
     # Two writers' items interleaved, one writer finishing early; a gap between puts
-    # leaves the queue empty for a while, as with any real writer.
+    # leaves the queue empty for a while, as with any real writer, and once the other
+    # writer pauses longer than any timeout a reader might take for the end of the data.
     schedule = [10, 20, 0, 21, 11, None, 22, 23, None]
     expected = [10, 20, 0, 21, 11, 22, 23]
-    what = f"read(q, 2)，q 里依次（每隔 0.05 秒）到来 / with q receiving, 0.05 s apart: {schedule}"
-    result = call(learner, "read_alone", schedule, 2, 0.05, what=what, hang=(
+    what = (f"read(q, 2)，q 里依次（每隔 0.05 秒，第一个 None 之后停 2 秒）到来 / with q receiving, 0.05 s apart "
+            f"and 2 s after the first None: {schedule}")
+    result = call(learner, "read_alone", schedule, 2, 0.05, 5, 2.0, what=what, hang=(
         "read(q, 2) 在两个 None 都到了之后还没有返回。", "read(q, 2) had not returned after both None markers arrived.",
         "收到 writers 个 None 就停止并返回列表。", "Stop and return the list once `writers` None markers came."))
     got = result.value
     no_error(got, "read(q, 2)", result.stderr, sent=what)
     equal(got["value"], expected, "read 应返回收到的所有数据（不含 None），按到达的顺序；收齐 2 个 None 才结束。",
           "read must return every item received (no None), in arrival order, and end only after 2 None markers.",
-          sent=what, hint_zh="队列暂时为空不代表写完了：不要用 q.empty() 或 get_nowait() 判断结束；"
-                              "只有 None 表示一个写者写完了（0 不是 None，要用 is None 判断）。",
-          hint_en="An empty queue does not mean the writers are done: do not stop on q.empty() or get_nowait(); only "
-                  "None marks a finished writer (0 is not None: test with `is None`).")
+          sent=what, hint_zh="队列暂时为空不代表写完了：不要用 q.empty()、get_nowait() 或 q.get(timeout=...) 超时判断结束"
+                              "（写者可能停得比任何超时都久）；只有 None 表示一个写者写完了（0 不是 None，要用 is None 判断）。",
+          hint_en="An empty queue does not mean the writers are done: do not stop on q.empty(), get_nowait() or a "
+                  "q.get(timeout=...) timeout (a writer may pause longer than any timeout); only None marks a finished "
+                  "writer (0 is not None: test with `is None`).")
     equal(lines(result.stdout), [f"get {v}" for v in expected], "read 每收到一个数据应打印一行 get 数据。",
           "read must print one line get <item> for each item received.", sent=what)
 
@@ -126,6 +129,25 @@ def test_nowait_full_and_empty(learner):
         no_error(res, "try_get(q)", sent=sent, hint_zh="队列为空时 get_nowait() 抛出 queue.Empty（import queue）。",
                  hint_en="get_nowait() raises queue.Empty (import queue) on an empty queue.")
         equal(res["value"], expected, "try_get 的返回值不对。", "try_get returned the wrong value.", sent=sent)
+    raced = got.get("raced")
+    if raced is None:
+        return  # not tried: an earlier step failed, reported above
+    took = got.get("rival_took") or []
+    sent = ("try_get(Manager().Queue() 里有一个数据；另一个读者可能随时取走它 / holding one item, which another reader "
+            "may take at any moment)")
+    if took:
+        sent += "：q.empty() 刚返回 False，另一个读者就取走了它 / q.empty() had just returned False when another reader took it"
+    race_hint = dict(hint_zh="不要先用 q.empty() / q.qsize() 检查再取：检查之后、取之前，别的读者可能已经把数据取走了。"
+                             "直接 q.get_nowait()，捕获 queue.Empty 后返回 None。",
+                     hint_en="Do not check q.empty() / q.qsize() first and get next: between the check and the get another "
+                             "reader may have taken the item. Just call q.get_nowait() and return None on queue.Empty.")
+    if not raced["done"]:
+        fail("try_get 在（此刻已经变空的）队列上阻塞了，应立即返回 None。",
+             "try_get blocked on a queue that had become empty; it must return None at once.", sent=sent,
+             details="卡住的位置 / where it was stuck:\n" + raced["stack"], **race_hint)
+    no_error(raced, "try_get(q)", sent=sent, **(race_hint if took else {}))
+    equal(raced["value"], None if took else "第二个 / second", "try_get 的返回值不对。", "try_get returned the wrong value.",
+          sent=sent)
 
 
 # -- run_processes ----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """tcp/basics: a one-shot server and a client, graded over real loopback sockets."""
 from grader.feedback import LearnerCrashed, check, equal, fail
 from grader.net import TcpPeer, recv_until, send_in_fragments
+from kit.calls import hang_explained
 
 GREETING = "你好，我是客户端！"
 REPLY = "数据接收成功！"
@@ -43,13 +44,17 @@ def test_server_prints_message(learner):
 
 
 def test_server_reads_fragmented_message(learner):
-    parts = ["你好，".encode(), "我是".encode(), "客户端！\n".encode()]
+    data = (GREETING + "\n").encode()  # 3 bytes per character: every cut below falls inside one
+    parts = [data[:2], data[2:7], data[7:13], data[13:20], data[20:25], data[25:]]
     with learner.server("tcp_basics:serve_once", HOST, 0) as srv:
         reply = exchange(srv, parts)
         got = srv.result()
-    equal(got, GREETING, "消息分三段到达时，服务器没有读完整条消息。", "When the message arrived in three pieces, the server did not read all of it.",
+    equal(got, GREETING, "消息分几段到达（切在汉字的字节中间）时，服务器没有读完整条消息，或把半个汉字单独解码了。",
+          "When the message arrived in pieces (cut inside characters), the server did not read all of it, or decoded "
+          "half a character on its own.",
           sent=" + ".join(repr(p) for p in parts),
-          hint_zh="TCP 是字节流：循环 recv 直到收到 \\n。", hint_en="TCP is a stream: recv in a loop until you have the \\n.")
+          hint_zh="TCP 是字节流：循环 recv 直到收到 \\n，把收到的字节拼起来后再一起解码。",
+          hint_en="TCP is a stream: recv in a loop until you have the \\n, join the bytes, then decode them at once.")
     equal(reply, REPLY.encode(), "服务器的回复不对。", "The server's reply is wrong.")
 
 
@@ -103,6 +108,20 @@ def test_client_reads_whole_reply(learner):
 
 def test_client_sends_unicode_whole(learner):
     text = "多字节 ✓ " * 600_000  # about 8 MiB, read slowly: more than the kernel takes in one send()
-    with TcpPeer(peer_replying([REPLY.encode()]), rcvbuf=4096) as peer:
-        learner.call("tcp_basics:send_message", *peer.address, text)
-    equal(peer.results[0], (text + "\n").encode(), "长消息没有完整发送（用 sendall）。", "A long message was not sent whole (use sendall).")
+    sent = ("send_message(host, port, text)，text 约 8 MiB，测试服务器读得很慢，调用期间每 5 ms 来一次 SIGALRM 信号 / "
+            "text of about 8 MiB, a slow-reading test server, and a SIGALRM every 5 ms during the call")
+    with TcpPeer(peer_replying([REPLY.encode()]), rcvbuf=4096) as peer, hang_explained(
+            learner, "send_message 没有返回：测试服务器一直没收齐消息和结尾的 \\n，所以没有回复。send() 被信号打断或缓冲区满时只发出一部分。",
+            "send_message did not return: the test server never received the whole message and its final \\n, so it "
+            "never replied. send() sends only part of the data when a signal interrupts it or the buffer is full.",
+            sent=sent, hint_zh="把 send 换成 sendall：它会一直发，直到全部发完。",
+            hint_en="Replace send with sendall: it keeps sending until all is sent."):
+        # SIGALRM every 5 ms: a blocking send() interrupted after a partial transfer returns early
+        got = learner.call("send_with_signals", *peer.address, text, 0.005)
+    data = peer.results[0] or b""
+    check(data == (text + "\n").encode(), "长消息没有完整发送：send() 被信号打断或缓冲区满时只发出一部分，要用 sendall。",
+          "A long message was not sent whole: send() sends only part of it when a signal interrupts it or the buffer is "
+          "full; use sendall.", sent=sent, expected=f"{len((text + chr(10)).encode())} bytes ending with \\n",
+          got=f"{len(data)} bytes" + ("" if data.endswith(b"\n") else " (no \\n at the end)"),
+          hint_zh="把 send 换成 sendall：它会一直发，直到全部发完。", hint_en="Replace send with sendall: it keeps sending until all is sent.")
+    equal(got["reply"], REPLY, "send_message 应返回服务器的回复。", "send_message must return the server's reply.", sent=sent)

@@ -12,7 +12,7 @@ import threading
 from contextlib import ExitStack
 
 from grader.feedback import LearnerFailure, check, fail
-from grader.net import reset, send_in_fragments
+from grader.net import reset, send_in_fragments, wait_consumed
 from kit.lines import HOST, SETTLE, LineReader, connect, count, fd_kinds, main_process, readable, settle, shown
 
 SLOW_RCVBUF = 4096  # the slow reader's receive buffer: it fills at once
@@ -28,6 +28,12 @@ STREAM_HINT = dict(
     hint_zh="TCP 是字节流：一次 recv 可能只收到半行，也可能收到好几行。把收到的字节攒在缓冲区里，每遇到一个 \\n 处理一行。",
     hint_en="TCP is a byte stream: one recv may hold half a line or several lines. Keep the bytes in a buffer and "
             "handle one line per \\n found.",
+)
+
+BUFFER_HINT = dict(
+    hint_zh="每个用户要有自己的缓冲区：在读这个用户的函数里定义 buffer = b\"\"（局部变量），不要用全局变量让所有线程共用一个。",
+    hint_en="Every user needs a buffer of its own: buffer = b\"\" as a local variable of the function that reads that "
+            "user, not a global that all threads share.",
 )
 
 
@@ -218,6 +224,24 @@ def test_concurrent_senders(learner):
                          f"{user.nick} got {nick}'s lines incomplete, out of order or split.",
                          sent=f"{nick}: {len(said[nick])} lines in one send", expected=shown("\n".join(want)),
                          got=shown("\n".join(heard)), **STREAM_HINT)
+
+
+def test_half_line_kept_per_user(learner):
+    with learner.server("chat_server:serve", HOST, 0) as srv, ExitStack() as stack:
+        alice, bob, carol = room(srv, stack, "alice", "bob", "carol")
+        alice.sock.sendall(b"hal")  # half a line: the server reads it and must keep it for alice alone
+        if not wait_consumed(alice.sock, srv.timeout):
+            fail("服务器没有读取 alice 发来的半行。", "The server did not read alice's half line.", sent="alice: hal")
+        bob.say("hi")
+        sent = "alice: hal（没有 \\n / no \\n）; bob: hi\\n"
+        for user in (alice, carol):
+            user.expect("bob: hi", "alice 只发了半行时，bob 说的话应原样转发，不能混进 alice 的半行。",
+                        "While alice had sent only half a line, bob's line must be relayed as it is, with nothing of "
+                        "alice's in it.", sent=sent, **BUFFER_HINT)
+        alice.sock.sendall(b"lo\n")
+        for user in (bob, carol):
+            user.expect("alice: hallo", "alice 分两次发完的一行应整行转发。", "alice's line, sent in two parts, must be "
+                        "relayed whole.", sent="alice: hal, (bob: hi), alice: lo\\n", **BUFFER_HINT)
 
 
 def test_announces_leave(learner):

@@ -1,9 +1,11 @@
 """Runs in the sandbox beside the learner's duplex_chat.py."""
 import gc
+import threading
 
 import duplex_chat
 
 from probekit.procs import open_fds
+from probekit.threads import learner_threads
 
 
 def open_sockets():
@@ -12,11 +14,19 @@ def open_sockets():
     return len(open_fds("socket:"))
 
 
+def _returned(call):
+    """Call the learner's function; once it returned: the sockets still open, and the learner
+    threads still alive that are not daemons (as a program, the process could not end while
+    one of them waits in input(); the bootstrap's os._exit would hide that)."""
+    before = set(threading.enumerate())
+    call()
+    alive = [t for t in learner_threads(before) if t.is_alive() and not t.daemon]
+    return {"sockets": open_sockets(), "non_daemon": [t.name for t in alive]}
+
+
 def serve(host, port):
-    duplex_chat.serve(host, port)
-    return open_sockets()
+    return _returned(lambda: duplex_chat.serve(host, port))
 
 
 def client(host, port):
-    duplex_chat.client(host, port)
-    return open_sockets()
+    return _returned(lambda: duplex_chat.client(host, port))

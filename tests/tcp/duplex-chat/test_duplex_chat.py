@@ -136,26 +136,67 @@ def prints_lines_whole(learner, which):
                    sent=shown(big + "\n"), **STREAM_HINT)
 
 
-def notices_peer_exit(learner, which):
+def second_connection(srv) -> str | None:
+    """Connect to the server's port once more while it chats with its one client: None if
+    refused (its listening socket is closed), else what happened."""
+    try:
+        extra = socket.create_connection(srv.address, timeout=srv.timeout)
+    except ConnectionRefusedError:
+        return None
+    except OSError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    extra.close()
+    return "连接成功（内核替监听套接字完成了握手）/ connected (the kernel completed the handshake for the listening socket)"
+
+
+def notices_peer_exit(learner, which, ends=True):
+    """The other side says bye and closes; the learner's function returns.  Returns the
+    probe's record {"sockets", "non_daemon"}, and for the server also "second_connection"
+    (a connect made while it chatted: None when refused)."""
     zh, en = NAMES[which]
     other_zh, other_en = NAMES["client" if which == "server" else "server"]
+    second = None
     with ExitStack() as stack:
         side = SIDES[which](learner, stack)
         side.sock.sendall(b"bye\n")
         side.shows("bye", f"{zh}应打印对方发来的每一行。", f"The {en} must print every line the other side sends.", sent="bye\\n")
+        if which == "server":  # it printed a line, so it accepted its client and is chatting now
+            second = second_connection(side.prog)
         side.sock.close()  # the other side leaves; nothing is typed
         wait_output(side.prog, lambda out: side.gone in out, f"{other_zh}关闭连接后，{zh}应打印 {side.gone}。",
                     f"Once the {other_en} closed the connection, the {en} must print {side.gone}.", expected=side.gone,
                     sent=f"{other_en} closes the connection", **EXIT_HINT)
-        return side.prog.wait_exit(f"{other_zh}关闭连接后，{zh}应结束（函数返回），不需要再输入什么。",
-                                   f"Once the {other_en} closed the connection, the {en} must end (its function return) "
-                                   "without anything more being typed.", sent=f"{other_en} closes the connection",
-                                   **EXIT_HINT)
+        got = side.prog.wait_exit(f"{other_zh}关闭连接后，{zh}应结束（函数返回），不需要再输入什么。",
+                                  f"Once the {other_en} closed the connection, the {en} must end (its function return) "
+                                  "without anything more being typed.", sent=f"{other_en} closes the connection",
+                                  **EXIT_HINT)
+    if ends:
+        threads = ", ".join(got["non_daemon"])
+        check(not got["non_daemon"], f"{zh}的函数返回时，还有不是 daemon 的线程在运行（{threads}）：作为程序运行时，"
+              "它卡在 input() 上，进程就一直不能结束。",
+              f"When the {en}'s function returned, threads that are not daemons were still running ({threads}): run as a "
+              "program, the process cannot end while such a thread waits in input().",
+              sent=f"{other_en} closes the connection; stdin stays open, nothing typed",
+              expected="只剩 daemon 线程 / only daemon threads left", got=threads,
+              hint_zh="输入线程要设为 daemon：threading.Thread(target=send_typed, args=(...), daemon=True)。",
+              hint_en="Make the input thread a daemon: threading.Thread(target=send_typed, args=(...), daemon=True).")
+    return dict(got, second_connection=second)
 
 
 def closes_sockets(learner, which):
     zh, en = NAMES[which]
-    left = notices_peer_exit(learner, which)
+    got = notices_peer_exit(learner, which, ends=False)
+    if which == "server":
+        check(got["second_connection"] is None, "服务器接受了一个客户端、正在聊天时，另一个连接仍然能连上：accept 之后应关闭监听套接字。",
+              "While the server chatted with the client it had accepted, a second connection still got through: close the "
+              "listening socket right after accept.",
+              sent="第一个客户端连上并收到一行之后，再连接一次服务器的端口 / once the first client was accepted and had a line "
+                   "printed, a second connect to the server's port",
+              expected="ConnectionRefusedError（监听套接字已关闭 / the listening socket is closed）",
+              got=got["second_connection"],
+              hint_zh="conn, addr = server.accept() 之后立即 server.close()，再开始聊天。",
+              hint_en="Call server.close() right after conn, addr = server.accept(), before the chat starts.")
+    left = got["sockets"]
     check(left == 0, f"{zh}的函数返回时还有 {left} 个套接字没有关闭。", f"When the {en}'s function returned, {left} sockets were still open.",
           expected=0, got=left,
           hint_zh="返回前关闭所有套接字（服务器：监听套接字和客户端套接字）；输入线程还拿着套接字，不会自动关闭。",

@@ -25,6 +25,7 @@ from kit.echo_suite import (  # noqa: F401 - the shared checks this exercise tak
     test_partial_line_does_not_block_others,
     test_reassembles_fragmented_line,
     test_releases_closed_clients,
+    test_reply_survives_full_send_buffer,
     test_splits_lines_sent_together,
     test_survives_client_reset,
 )

@@ -172,3 +172,28 @@ def test_survives_client_reset(learner):
                  hint_zh="recv/sendall 可能抛出 ConnectionResetError：捕获它，当作客户端已离开，然后继续 accept。",
                  hint_en="recv/sendall may raise ConnectionResetError: catch it, treat it as the client leaving, and go "
                          "on accepting.", details=output_tail(srv))
+
+
+def test_survives_invalid_utf8(learner):
+    """A line that is not UTF-8 (b"\\xff\\xfe" and GBK bytes): echoed byte for byte, logged with
+    decode("utf-8", "replace"); the server goes on and serves the next client."""
+    data = b"\xff\xfe " + "你好 gbk".encode("gbk")
+    text = data.decode("utf-8", "replace")
+    hint = dict(hint_zh="日志用 line.decode(\"utf-8\", \"replace\")：不是 UTF-8 的字节会抛出 UnicodeDecodeError，让服务器退出；"
+                        "回显发回原来的字节，不要解码再编码。",
+                hint_en="Log with line.decode(\"utf-8\", \"replace\"): bytes that are not UTF-8 raise UnicodeDecodeError and "
+                        "end the server; echo the original bytes, do not decode and re-encode them.")
+    with learner.server("iter_server:serve", HOST, 0) as srv:
+        with connect(srv) as sock:
+            addr = addr_of(sock)
+            reader = LineReader(sock)
+            sock.sendall(data + b"\n")
+            got = reader.line(srv.timeout)
+            same(srv, got, data, "不是 UTF-8 的一行应按原来的字节发回。", "A line that is not UTF-8 must come back byte for byte.",
+                 sent=repr(data + b"\n"), **hint)
+        wait_log(srv, [f"<{addr}>: {text}", f"客户端{addr}退出"], "不是 UTF-8 的一行应用 decode(\"utf-8\", \"replace\") 打印。",
+                 "A line that is not UTF-8 must be logged with decode(\"utf-8\", \"replace\").", sent=repr(data + b"\n"), **hint)
+        with connect(srv) as fresh:
+            got = echo_line(srv, fresh, LineReader(fresh), "next")
+        same(srv, got, b"next", "收到一行不是 UTF-8 的数据之后，下一个客户端没有得到回显。",
+             "After a line that is not UTF-8, the next client got no echo.", sent="next\\n", **hint)

@@ -9,7 +9,7 @@ import socket
 from contextlib import ExitStack
 
 from grader.feedback import check, fail
-from grader.net import reset, send_in_fragments
+from grader.net import reset, send_in_fragments, wait_consumed
 from kit.lines import (
     HOST,
     SETTLE,
@@ -33,6 +33,11 @@ STREAM_HINT = dict(
     hint_zh="TCP 是字节流：一次 recv 可能只收到半行，也可能收到好几行。把收到的字节攒在缓冲区里，每遇到一个 \\n 处理一行。",
     hint_en="TCP is a byte stream: one recv may hold half a line or several lines. Keep the bytes in a buffer and "
             "handle one line per \\n found.",
+)
+BUFFER_HINT = dict(
+    hint_zh="每个客户端要有自己的缓冲区：在 handle_client 里定义 buffer = b\"\"（局部变量），不要用全局变量或类属性让所有线程共用一个。",
+    hint_en="Every client needs a buffer of its own: buffer = b\"\" as a local variable of handle_client, not a global "
+            "or class attribute that all threads share.",
 )
 CONCURRENT_HINT = dict(
     hint_zh="accept 之后为每个客户端启动一个 threading.Thread(target=handle_client, args=(conn, addr))，主线程立刻回去 accept。",
@@ -119,6 +124,28 @@ def test_echoes_large_line(learner):
                  hint_zh="攒够一整行（到 \\n）再处理；发回字节，不要对每一块分别 decode（会把汉字切断）。",
                  hint_en="Collect a whole line (up to \\n) before handling it; send bytes back, do not decode each "
                          "chunk on its own (that cuts characters apart).", details=output_tail(srv))
+
+
+def test_half_line_kept_per_client(learner):
+    """Client A sends half a line and the server has read it; client B then sends a whole line:
+    B gets exactly its own line back (nothing of A's in it), and A, once it completes its line,
+    gets exactly its own."""
+    half, rest, other = "半行 / half a li", "ne", "另一个客户端 / another client"
+    with learner.server("mt_server:serve", HOST, 0) as srv, ExitStack() as stack:
+        a = stack.enter_context(connect(srv))
+        a.sendall(half.encode())
+        if not wait_consumed(a, srv.timeout):
+            fail("服务器没有读取客户端 A 发来的半行。", "The server did not read client A's half line.", sent=shown(half),
+                 details=output_tail(srv))
+        b = stack.enter_context(connect(srv))
+        same(srv, echo_line(srv, b, LineReader(b), other), other.encode(),
+             "客户端 A 只发了半行时，客户端 B 的回显应正好是 B 自己的那一行。",
+             "While client A had sent only half a line, client B's echo must be exactly B's own line.",
+             sent=f"A: {shown(half)} (no \\n); B: {shown(other)}\\n", **BUFFER_HINT)
+        a.sendall((rest + "\n").encode())
+        same(srv, LineReader(a).line(srv.timeout), (half + rest).encode(),
+             "客户端 A 分两次发完的一行应原样发回给 A。", "Client A's line, sent in two parts, must come back to A unchanged.",
+             sent=f"A: {shown(half)} + {shown(rest)}\\n (B spoke in between)", **BUFFER_HINT)
 
 
 def test_serves_clients_concurrently(learner):

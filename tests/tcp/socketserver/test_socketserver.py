@@ -8,10 +8,11 @@ leave, and a clean stop: ``shutdown()`` and ``server_close()`` return promptly w
 client is still connected, and a new server starts on the same port at once (that part runs
 inside the sandbox, in the probe, and reports what happened).
 """
+import socket
 from contextlib import ExitStack
 
 from grader.feedback import check, equal, fail
-from kit.echo import serve_many, server_alive
+from kit.echo import answer, log_texts, open_client, serve_many, server_alive, shown
 from kit.echo_suite import (  # noqa: F401 - the shared checks this exercise takes
     EchoServer,
     test_client_sees_eof,
@@ -102,3 +103,35 @@ def test_restarts_on_same_port(learner):
              hint_en="Set allow_reuse_address = True in the EchoServer class (SO_REUSEADDR before bind).")
     equal(out.get("reply_after_restart"), b"after restart\n", "在同一端口重启的服务器没有回显。",
           "The server restarted on the same port did not echo.", sent="after restart\\n")
+
+
+def test_drops_partial_last_line(learner):
+    """b"one\\nhalf", then the client shuts down its sending side: "one" is echoed and logged,
+    the unfinished "half" is dropped (neither echoed nor logged), then the server closes."""
+    es = EchoServer.of(learner.exercise)
+    sent = "one\\nhalf（没有 \\n / no \\n），然后关闭发送方向 / then shut down sending"
+    with es.start(learner) as srv, ExitStack() as stack:
+        client = open_client(srv, stack)
+        client.send(b"one\nhalf")
+        got = answer(srv, client, b"one\n")
+        equal(got, b"one", "完整的第一行应原样发回。", "The complete first line must come back unchanged.", sent=sent)
+        client.sock.shutdown(socket.SHUT_WR)
+        try:
+            rest = client.reader.line(srv.timeout)
+        except TimeoutError:
+            fail(f"客户端关闭发送方向后，{srv.timeout:g} 秒内没有收到服务器关闭连接（EOF）。",
+                 f"After the client shut down its sending side, no EOF (server closing) arrived within {srv.timeout:g} s.",
+                 sent=sent, **es.hint("client_sees_eof"))
+        left = (rest + b"\n" if rest is not None else b"") + client.reader.pending
+        hint = dict(hint_zh="没有以 b\"\\n\" 结尾的最后一行（客户端在一行中间关闭了连接）要丢掉：if not line.endswith(b\"\\n\"): break。",
+                    hint_en="A last line without b\"\\n\" (the client closed in the middle of a line) is dropped: "
+                            "if not line.endswith(b\"\\n\"): break.")
+        check(rest is None and not left, "客户端在一行中间关闭了连接：这半行不应发回，服务器应直接关闭连接。",
+              "The client closed in the middle of a line: that half line must not be echoed; the server just closes.",
+              sent=sent, expected="EOF", got=shown(left) + " + EOF", **hint)
+        line = es.exit_line.format(addr=client.addr)
+        srv.stdout.wait_for(lambda text: line in text, srv.timeout)
+        logged = [t for t in log_texts(srv.stdout.text(), client.addr) if t != "one"]
+        check(not logged, "客户端在一行中间关闭了连接：这半行不应打印到日志里。",
+              "The client closed in the middle of a line: that half line must not be logged.",
+              sent=sent, expected=f"<{client.addr}>: one", got=logged, **hint)

@@ -100,8 +100,20 @@ def pool_callback(need, extra, interval):
 
 # -- demo ---------------------------------------------------------------------------------------
 def demo(delay):
-    """The notes' program; its printed lines are read from this process's stdout."""
-    async_callback.demo(delay)
+    """The notes' program; its printed lines are read from this process's stdout.
+
+    The sandbox makes stdout line-buffered (as on a terminal), which would write every line
+    at once even without flush=True.  Here stdout is block-buffered, as a pipe or file is
+    for a real program, for the whole call (the pool's processes are forked inside it and
+    inherit that): a print without flush=True stays in its process's buffer until that
+    process flushes or ends - a pool process at pool.join(), after the callback's lines."""
+    out = sys.stdout
+    out.flush()
+    out.reconfigure(line_buffering=False, write_through=False)
+    try:
+        async_callback.demo(delay)
+    finally:
+        out.reconfigure(line_buffering=True)  # flushes what the learner left in the buffer
     return os.getpid()
 
 

@@ -110,7 +110,8 @@ def demo_tokens(stdout: str, main: int):
 
 def test_demo_output(learner):
     run = learner.run("demo", 0.05)
-    sent = "demo(0.05)"
+    sent = "demo(0.05)，stdout 是管道（块缓冲，和重定向到文件或管道的真实程序一样） / stdout is a pipe (block-buffered, as " \
+           "for a real program whose output goes to a file or a pipe)"
     if run.error:
         raised(run.error, sent=sent)
     main = run.value
@@ -133,6 +134,16 @@ def test_demo_output(learner):
     fun_pid = [i for i, tok in enumerate(tokens) if tok == f"fun: {main}"]
     check(len(args) == 1 and len(fun_pid) == 1 and args[0] < fun_pid[0], f"回调应打印 fun: args = hello 和 fun: {main}（主进程的 pid）。",
           f"The callback must print fun: args = hello and then fun: {main} (the main process's pid).", sent=sent, got=shown)
+    late = [tok for i, tok in enumerate(tokens) if (i == child[0] or tok in ("0", "1", "2")) and i > args[0]]
+    check(not late, "子进程的输出（子进程: …、0、1、2）应出现在回调的 fun: … 之前：test() 先打印这些行再返回 \"hello\"，"
+          "回调在那之后才运行。", "The child's lines (子进程: …, 0, 1, 2) must come out before the callback's fun: … lines: "
+          "test() prints them before it returns \"hello\", and the callback runs only after that.", sent=sent,
+          got=f"在 fun: args = hello 之后 / after fun: args = hello: {late}", details=f"--- stdout ---\n{shown}",
+          hint_zh="test() 里打印也要加 flush=True：输出到管道或文件时 stdout 是块缓冲的，不 flush 的话子进程的行一直留在它的缓冲区里，"
+                  "直到进程池的进程在 pool.join() 时退出，那已经在回调的输出之后了。",
+          hint_en="Print with flush=True in test() too: stdout going to a pipe or a file is block-buffered, and without a "
+                  "flush the child's lines stay in its buffer until the pool process exits at pool.join(), after the "
+                  "callback's lines.")
     during = [i for i, tok in enumerate(tokens) if tok == f"主进程: {main}" and child[0] < i < args[0]]
     check(during, f"子进程工作期间，主进程应继续打印 主进程: {main}（异步：不等结果）。",
           f"While the child worked, the main process must keep printing 主进程: {main} (asynchronous: it does not wait).",

@@ -121,7 +121,28 @@ def sing_everywhere(times):
 
 
 def count(n):
-    value, error = call(lambda: basics.count_threads(n))
+    """count_threads(n), with Event.set made to return only once the threads that the call
+    started have ended (or after JOIN_WAIT): threads woken by set() may end at any moment
+    after it, so a count taken after set() is wrong on every run, not only when the new
+    threads happen to be scheduled first."""
+    before = set(threading.enumerate())
+    original = threading.Event.set
+
+    def set_then_let_them_end(event):
+        original(event)
+        # get_ident, not current_thread(): a new thread sets its _started Event before it is
+        # registered, and current_thread() there would register a dummy thread.
+        if threading.get_ident() == MAIN.ident and event is not MAIN_JOINED:
+            end = time.monotonic() + JOIN_WAIT
+            for t in [t for t in threading.enumerate() if t not in before]:
+                with contextlib.suppress(RuntimeError):  # a thread still starting cannot be joined yet
+                    t.join(max(0.0, end - time.monotonic()))
+
+    threading.Event.set = set_then_let_them_end
+    try:
+        value, error = call(lambda: basics.count_threads(n))
+    finally:
+        threading.Event.set = original
     return {"value": plain(value), "error": error, "left": len(threading.enumerate())}
 
 

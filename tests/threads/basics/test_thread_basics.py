@@ -126,7 +126,8 @@ def test_sing_uses_current_thread(learner):
 @pytest.mark.parametrize("n", [1, 5])
 def test_count_threads(learner, n):
     got = learner.call("count", n)
-    sent = f"count_threads({n})"
+    sent = f"count_threads({n})；Event 的 set() 返回时，被它唤醒的线程已经结束 / when the Event's set() returns, the threads " \
+           "it woke have already ended"
     no_error(got, sent=sent)
     equal(got["value"], [n + 1, 1],
           f"{n} 个线程都在运行时 len(threading.enumerate()) 是 {n + 1}（包括主线程），都 join 之后是 1。",

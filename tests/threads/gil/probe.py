@@ -348,15 +348,34 @@ def nap(n):
     time.sleep(n / 1000)
 
 
-def measured(n):
-    """gil.measure on a sleeping workload and on count_down in child processes."""
+def read_zero(n):
+    """n reads of 1 MiB from /dev/zero into one buffer: almost all of its CPU time is system
+    time (the kernel filling the buffer), hardly any user time."""
+    fd = os.open("/dev/zero", os.O_RDONLY)
+    buf = bytearray(1 << 20)
+    try:
+        for _ in range(n):
+            os.readv(fd, [buf])
+    finally:
+        os.close(fd)
+
+
+def measured(n, reads, nap_ms):
+    """gil.measure on a sleeping workload, on count_down in child processes, and on a
+    workload that spends its CPU time in the kernel (system time), in this process and in
+    child processes."""
     out = {}
-    for key, runner, func, arg in (("sleep", gil.run_serial, nap, 100), ("processes", gil.run_processes, gil.count_down, n)):
+    # The sleep last: by then the children's system time is well above 0, so a measure that
+    # leaves a part out of its "before" sum shows CPU time while sleeping.
+    for key, runner, func, arg in (("system_children", gil.run_processes, read_zero, reads),
+                                   ("system", gil.run_serial, read_zero, reads),
+                                   ("processes", gil.run_processes, gil.count_down, n), ("sleep", gil.run_serial, nap, nap_ms)):
         try:
             value = gil.measure(runner, func, arg, 2)
             out[key] = [float(v) for v in value] if isinstance(value, (tuple, list)) else repr(value)
         except Exception as exc:
             out[key] = {"error": error_of(exc)}
     out["reference"] = _timed(lambda: [gil.count_down(n) for _ in range(2)])
+    out["system_reference"] = _timed(lambda: [read_zero(reads) for _ in range(2)])
     return out
 

@@ -30,6 +30,10 @@ from kit.calls import raised
 
 N = 4_000_000  # count_down(N): about 0.15 s of pure-Python work here
 C_N = 80_000_000  # burn(C_N): about 0.2 s of C work here
+# ms slept twice in measure's sleep test: over half a second each, so a "wall" of about 1.0 (the ratio of
+# two perf_counter readings instead of their difference) is told from the time that passed
+NAP = 600
+READS = 4000  # read_zero(READS): 4000 reads of 1 MiB from /dev/zero, about 0.08 s of system time here
 ONE_CORE_MAX = 1.2  # CPU/wall of GIL-bound threads: 1.0 at most (measured 0.97-1.0), plus noise
 PARALLEL_MIN = 1.3  # CPU/wall that only two cores working at once can reach: shown
 SERIAL_DEMAND = 1.4  # workers that wanted a CPU at once, on average: ~2 when concurrent, ~1 when not
@@ -320,17 +324,20 @@ def test_c_threads_run_in_parallel(learner, burn_library):
 
 # -- measure ------------------------------------------------------------------------------------
 def test_measure_wall_and_cpu(learner):
-    got = boosted(learner, "measured", N // 4)
-    sent = f"measure(run_serial, nap, 100, 2)（nap 睡 100 ms / sleeps 100 ms）；measure(run_processes, count_down, {N // 4}, 2)"
-    for key in ("sleep", "processes"):
+    got = boosted(learner, "measured", N // 4, READS, NAP)
+    sent = f"measure(run_serial, nap, {NAP}, 2)（nap 睡 {NAP} ms / sleeps {NAP} ms）；measure(run_processes, count_down, {N // 4}, 2)；" \
+           f"measure(run_serial, read_zero, {READS}, 2)；measure(run_processes, read_zero, {READS}, 2)（read_zero 从 /dev/zero " \
+           f"读 {READS} 次 1 MiB，几乎全是内核时间 / reads 1 MiB from /dev/zero {READS} times, almost all of it system time）"
+    for key in ("sleep", "processes", "system", "system_children"):
         value = got[key]
         if isinstance(value, dict):
             raised(value["error"], sent=sent)
         check(isinstance(value, list) and len(value) == 2, "measure 应返回 (wall, cpu) 两个数。",
               "measure must return two numbers, (wall, cpu).", sent=sent, got=value)
     wall, cpu = got["sleep"]
-    check(0.18 <= wall <= 2.0, "睡两次 100 ms，墙上时间应约 0.2 秒。", "Sleeping twice 100 ms, the wall time must be about 0.2 s.",
-          sent=sent, expected="0.18 … 2.0 s", got=f"{wall} s", hint_zh="墙上时间用 time.perf_counter() 前后相减。",
+    check(2 * NAP / 1000 - 0.02 <= wall <= 2 * NAP / 1000 + 2.0, f"睡两次 {NAP} ms，墙上时间应约 {2 * NAP / 1000:g} 秒。",
+          f"Sleeping twice {NAP} ms, the wall time must be about {2 * NAP / 1000:g} s.",
+          sent=sent, expected=f"{2 * NAP / 1000 - 0.02:g} … {2 * NAP / 1000 + 2.0:g} s", got=f"{wall} s", hint_zh="墙上时间用 time.perf_counter() 前后相减。",
           hint_en="Take the wall time as the difference of time.perf_counter() before and after.")
     check(cpu <= 0.08, "睡觉几乎不用 CPU：CPU 时间应接近 0，而不是墙上时间。", "Sleeping uses almost no CPU: the CPU time must be near 0, "
           "not the wall time.", sent=sent, expected="<= 0.08 s", got=f"{cpu} s",
@@ -343,3 +350,24 @@ def test_measure_wall_and_cpu(learner):
           expected=f">= {0.6 * reference:.3f} s（串行做同样的计算用了 / the same work serially took {reference} s）",
           got=f"{cpu} s", hint_zh="time.process_time() 不包括子进程；用 os.times() 的 children_user 和 children_system。",
           hint_en="time.process_time() leaves children out; add os.times()'s children_user and children_system.")
+    reference = got["system_reference"]["cpu"]
+    low, high = 0.6 * reference, 1.5 * reference + 0.05
+    for key, where_zh, where_en, part in (("system", "本进程", "this process", "system"),
+                                          ("system_children", "子进程", "child processes", "children_system")):
+        _, cpu = got[key]
+        runner = "run_serial" if key == "system" else "run_processes"
+        expected = f"{low:.3f} … {high:.3f} s（同样的读取用了 / the same reads took {reference} s of CPU）"
+        check(cpu >= low, f"内核替进程做事的时间（system 时间，例如系统调用 read）也是 CPU 时间：measure({runner}, read_zero, "
+              f"{READS}, 2) 在{where_zh}里读了 {2 * READS} 次 /dev/zero，CPU 时间却少得多。",
+              f"Time the kernel spends working for a process (system time, e.g. the system call read) is CPU time too: "
+              f"measure({runner}, read_zero, {READS}, 2) read /dev/zero {2 * READS} times in {where_en}, yet its CPU time "
+              "is far lower.", sent=sent, expected=expected, got=f"{round(cpu, 4)} s",
+              hint_zh=f"CPU 时间是 os.times() 的 user + system + children_user + children_system，前后相减；少了 {part} 就漏掉了"
+                      "这部分内核时间。",
+              hint_en=f"CPU time is os.times()'s user + system + children_user + children_system, after minus before; "
+                      f"without {part} this kernel time is left out.")
+        check(cpu <= high, f"measure({runner}, read_zero, {READS}, 2) 算出的 CPU 时间比这些读取实际用的多得多。",
+              f"measure({runner}, read_zero, {READS}, 2) gave far more CPU time than the reads used.", sent=sent,
+              expected=expected, got=f"{round(cpu, 4)} s",
+              hint_zh="CPU 时间是调用之后的 user + system + children_user + children_system 减去调用之前的同一个和。",
+              hint_en="CPU time is user + system + children_user + children_system after the call minus the same sum before it.")

@@ -47,11 +47,11 @@ def _call(call):
 
 # 1. RLock -----------------------------------------------------------------------------------
 @bounded
-def rlock_reenter(pairs):
+def rlock_reenter(pairs, names):
+    """add_many(pairs), then count(name) for each of `names` (some never added) and total()."""
     inv = primitives.Inventory()
     got = within(budget(), lambda: inv.add_many([tuple(p) for p in pairs]))
     if got["done"] and not got["error"]:
-        names = sorted({p[0] for p in pairs})
         counts = within(budget(), lambda: {n: inv.count(n) for n in names})
         total = within(budget(), inv.total)
         got["counts"] = counts["value"] if counts["done"] else "<blocked>"
@@ -96,40 +96,82 @@ def rlock_atomic(pairs, peek_after):
     return got
 
 
-class _Rendezvous(dict):
-    """The Inventory's items dict, made to interleave: the first read of the first two
-    threads that read waits (up to 0.3 s) for the other one to read too.  Two adds that
-    are not under one lock then both read the old count, and one update is lost; under
-    the lock the second thread cannot read, and the wait simply times out."""
+class _RendezvousReads:
+    """Mixed into the type of the Inventory's items mapping, made to interleave: the first read
+    of the first two threads that read waits (up to 0.3 s) for the other one to read too.
+    Two adds that are not under one lock then both read the old count, and one update is
+    lost; under the lock the second thread cannot read, and the wait simply times out.
+    Reads go through the learner's own type (super()), so a Counter still gives 0 and a
+    defaultdict still its default for a missing name."""
 
-    def __init__(self, *args):
-        super().__init__(*args)
-        self.meet = threading.Barrier(2, timeout=0.3)
-        self.seen = set()
-        self.guard = threading.Lock()
-        self.met = None
+    def _probe_setup(self):
+        self._probe_meet = threading.Barrier(2, timeout=0.3)
+        self._probe_seen = set()
+        self._probe_guard = threading.Lock()
+        self._probe_met = None
 
-    def _read(self):
+    def _probe_read(self):
         me = threading.get_ident()
-        with self.guard:
-            first = me not in self.seen and len(self.seen) < 2
-            self.seen.add(me)
+        with self._probe_guard:
+            first = me not in self._probe_seen and len(self._probe_seen) < 2
+            self._probe_seen.add(me)
         if first:
             try:
-                self.meet.wait()
-                self.met = True
+                self._probe_meet.wait()
+                self._probe_met = True
             except threading.BrokenBarrierError:
-                self.met = False
+                self._probe_met = False
 
     def get(self, key, default=None):
-        value = dict.get(self, key, default)
-        self._read()
+        value = super().get(key, default)
+        self._probe_read()
         return value
 
     def __getitem__(self, key):
-        value = dict.__getitem__(self, key)
-        self._read()
+        value = super().__getitem__(key)
+        self._probe_read()
         return value
+
+
+def _rendezvous(items):
+    """A copy of the learner's dict (or dict subclass: Counter, defaultdict, OrderedDict, ...)
+    whose type is a subclass of the learner's with _RendezvousReads mixed in, holding the same
+    items and state (a defaultdict's default_factory too), rebuilt as copy.copy would, or
+    None if it cannot be rebuilt so."""
+    base = type(items)
+    try:
+        kind = type(f"{base.__name__}", (_RendezvousReads, base), {"__module__": base.__module__})
+        reduced = items.__reduce_ex__(4)
+        func, args = reduced[0], tuple(reduced[1])
+        state = reduced[2] if len(reduced) > 2 else None
+        listitems = reduced[3] if len(reduced) > 3 else None
+        dictitems = reduced[4] if len(reduced) > 4 else None
+        if func is base:
+            func = kind
+        elif args and args[0] is base:  # copyreg.__newobj__(cls, *args)
+            args = (kind, *args[1:])
+        else:
+            return None
+        copy = func(*args)
+        if state:
+            if hasattr(copy, "__setstate__"):
+                copy.__setstate__(state)
+            else:
+                attrs, slots = state if isinstance(state, tuple) and len(state) == 2 else (state, None)
+                for name, value in {**(attrs or {}), **(slots or {})}.items():
+                    setattr(copy, name, value)
+        if listitems is not None:
+            for value in listitems:
+                copy.append(value)
+        if dictitems is not None:
+            for key, value in dictitems:
+                copy[key] = value
+        if type(copy) is not kind or dict(dict.items(copy)) != dict(dict.items(items)):  # no read of ours yet
+            return None
+        copy._probe_setup()
+        return copy
+    except Exception:  # a learner mapping that cannot be rebuilt: left as it is
+        return None
 
 
 @bounded
@@ -138,7 +180,9 @@ def rlock_concurrent(threads_n, adds):
     inv = primitives.Inventory()
     items = getattr(inv, "items", None)
     if isinstance(items, dict):
-        inv.items = _Rendezvous(items)
+        instrumented = _rendezvous(items)
+        if instrumented is not None:
+            inv.items = instrumented
     errors = []
     ready = threading.Barrier(threads_n, timeout=budget())
 

@@ -26,13 +26,15 @@ REENTRY_HINT = dict(hint_zh="add_many 持有锁时又调用 add，add 再次获�
 
 def test_rlock_add_many_reenters(learner):
     pairs = [["apple", 2], ["pear", 1], ["apple", 3]]
-    got = learner.call("rlock_reenter", pairs)
+    got = learner.call("rlock_reenter", pairs, ["apple", "pear", "plum"])
     sent = "inv = Inventory(); inv.add_many([('apple', 2), ('pear', 1), ('apple', 3)])"
     finished(got, sent, "add_many(...)", "add_many(...)", **REENTRY_HINT)
+    sent += "; inv.count('apple'); inv.count('pear'); inv.count('plum')（没加过 / never added）; inv.total()"
     if got.get("after_error"):
-        raised(got["after_error"], sent=sent + "; inv.count(...); inv.total()")
-    equal([got["counts"], got["total"]], [{"apple": 5, "pear": 1}, 6],
-          "add_many 之后 count() 和 total() 的结果不对。", "After add_many, count() and total() are wrong.", sent=sent)
+        raised(got["after_error"], sent=sent)
+    equal([got["counts"], got["total"]], [{"apple": 5, "pear": 1, "plum": 0}, 6],
+          "add_many 之后 count() 和 total() 的结果不对（没有的名字数量是 0）。",
+          "After add_many, count() and total() are wrong (a name never added counts 0).", sent=sent)
 
 
 def test_rlock_add_many_is_atomic(learner):

@@ -11,7 +11,7 @@ import time
 
 import work_queue
 
-from probekit.threads import WAIT, bounded, budget, learner_threads, within
+from probekit.threads import MINE, WAIT, bounded, budget, learner_threads, within
 
 
 def _left_running(before, grace=1.0):
@@ -79,12 +79,75 @@ class _Log:
 
 
 # -- process_all ------------------------------------------------------------------------------
+_BOOT = threading.Thread._bootstrap_inner.__code__  # the frame that calls a thread's run()
+
+
+class _HeldEnds:
+    """While active, every learner thread started from then on stays alive at the very end of
+    its run() (the profile hook sees run() return) until someone calls join() or is_alive() on
+    it, or `release()` is called, or `bound` s passed.  A process_all that joins its consumers
+    is not slowed down; one that does not join them returns while they are certainly alive."""
+
+    def __init__(self, bound):
+        self.bound = bound
+        self.changed = threading.Condition()
+        self.asked = set()
+        self.released = False
+        self.join = self.is_alive = None
+
+    def _hook(self, frame, event, arg):
+        if event == "return" and frame.f_code.co_name == "run" and frame.f_back is not None and frame.f_back.f_code is _BOOT:
+            me = threading.current_thread()
+            if not me.name.startswith(MINE):
+                end = time.monotonic() + self.bound
+                with self.changed:
+                    while me not in self.asked and not self.released and (left := end - time.monotonic()) > 0:
+                        self.changed.wait(left)
+
+    def _ask(self, thread):
+        with self.changed:
+            self.asked.add(thread)
+            self.changed.notify_all()
+
+    def __enter__(self):
+        held, join, is_alive = self, threading.Thread.join, threading.Thread.is_alive
+
+        def joining(thread, timeout=None):
+            held._ask(thread)
+            return join(thread, timeout)
+
+        def asking(thread):
+            held._ask(thread)
+            return is_alive(thread)
+
+        self.join, self.is_alive = join, is_alive
+        threading.Thread.join, threading.Thread.is_alive = joining, asking
+        threading.setprofile(self._hook)
+        return self
+
+    def release(self):
+        threading.setprofile(None)
+        if self.join is not None:
+            threading.Thread.join, threading.Thread.is_alive = self.join, self.is_alive
+            self.join = None
+        with self.changed:
+            self.released = True
+            self.changed.notify_all()
+
+    def __exit__(self, *exc):
+        self.release()
+        return False
+
+
 @bounded
-def process(n, workers, delay):
-    """process_all(range(n), handle, workers); handle takes `delay` s per item."""
+def process(n, workers, delay, hold_ends=False):
+    """process_all(range(n), handle, workers); handle takes `delay` s per item.  With
+    `hold_ends`, every learner thread is kept alive at the end of its run() until it is joined
+    (or 1 s), so threads that process_all did not join are alive when it returns."""
     before = set(threading.enumerate())
     log = _Log()
     caller = []
+    alive = []
 
     def handle(item):
         log.enter(item)
@@ -93,9 +156,19 @@ def process(n, workers, delay):
 
     def call():
         caller.append(threading.get_ident())  # the producer: the thread calling process_all
-        return work_queue.process_all(list(range(n)), handle, workers)
+        try:
+            return work_queue.process_all(list(range(n)), handle, workers)
+        finally:
+            alive.append(len(learner_threads(before)))  # at the moment process_all came back
+            held.release()
 
-    got = within(budget(), call)
+    held = _HeldEnds(1.0)
+    if hold_ends:
+        held.__enter__()
+    try:
+        got = within(budget(), call)
+    finally:
+        held.release()
     main = caller[0] if caller else None
     with log.lock:
         done_at_return = log.done if got["done"] else None
@@ -103,7 +176,8 @@ def process(n, workers, delay):
     with log.lock:
         calls = [list(c) for c in log.calls]
     return {**got, "done_at_return": done_at_return, "items": sorted(c[0] for c in calls),
-            "threads": len({c[1] for c in calls}), "in_caller": sum(c[1] == main for c in calls), "left_running": left}
+            "threads": len({c[1] for c in calls}), "in_caller": sum(c[1] == main for c in calls), "left_running": left,
+            "alive_at_return": alive[0] if alive else None}
 
 
 @bounded
@@ -115,10 +189,11 @@ def process_concurrency(n, workers, hold):
 
 
 @bounded
-def process_slow_producer(n, workers, gated):
+def process_slow_producer(n, workers, gated, pause):
     """The items come from a generator that, for its first `gated` items, waits until the
     previous item was handled (up to 0.5 s) before producing the next one: the queue is
-    empty now and then although the producer is not finished."""
+    empty now and then although the producer is not finished.  Before item `gated` it also
+    pauses `pause` s, longer than any timeout a consumer might take for the end of the items."""
     log = _Log()
     handled = threading.Event()
 
@@ -127,6 +202,8 @@ def process_slow_producer(n, workers, gated):
             if 0 < i <= gated:
                 handled.wait(0.5)  # consumers are faster than this producer
                 handled.clear()
+            if i == gated:
+                time.sleep(pause)  # a producer pause that stretches time: the queue stays empty meanwhile
             yield i
 
     def handle(item):
@@ -134,7 +211,7 @@ def process_slow_producer(n, workers, gated):
         log.leave()
         handled.set()
 
-    got = within(budget(), lambda: work_queue.process_all(items(), handle, workers))
+    got = within(budget(pause + 3.0), lambda: work_queue.process_all(items(), handle, workers))
     with log.lock:
         calls = sorted(c[0] for c in log.calls)
     return {**got, "items": calls}
@@ -202,13 +279,36 @@ class ItemError(ValueError):
 
 @bounded
 def pmap_errors(n, workers, bad):
+    """fn(x) = x + 1, raising ItemError for the items in `bad`.  The failing item with the
+    smallest index raises last in time: it waits until every other failing item has raised and
+    the thread that ran it has moved on (called fn again, or ended), so the learner has recorded
+    that exception first; or 1 s, if such a thread stays idle (a pool that keeps its threads)."""
     log = _Log()
     before = set(threading.enumerate())
+    first, later = min(bad), set(bad) - {min(bad)}
+    turn = threading.Condition()
+    runners = {}  # failing item -> the thread that ran it
+    moved_on = set()  # failing items whose thread has called fn again since
+
+    def recorded():
+        return all(y in runners and (y in moved_on or not runners[y].is_alive()) for y in later)
 
     def fn(x):
+        me = threading.current_thread()
+        with turn:
+            moved_on.update(y for y, t in runners.items() if t is me)
+            turn.notify_all()
         log.enter(x)
         log.leave()
+        if x == first:
+            end = time.monotonic() + budget(1.0)
+            with turn:
+                while not recorded() and (left := end - time.monotonic()) > 0:
+                    turn.wait(min(left, 0.01))  # a thread that ends notifies nobody: look again soon
         if x in bad:
+            with turn:
+                runners[x] = me
+                turn.notify_all()
             raise ItemError(f"bad item {x}")
         return x + 1
 

@@ -48,13 +48,22 @@ def test_process_all_returns_when_all_done(learner):
 
 
 def test_process_all_consumer_threads_end(learner):
-    got = learner.call("process", 12, 3, 0.0)
-    sent = process_sent(12, 3, 0.0)
+    got = learner.call("process", 12, 3, 0.0, True)
+    sent = process_sent(12, 3, 0.0) + "；每个线程在 run() 结束处停住，直到有人 join 它（最多 1 秒） / " \
+        "every thread is held at the very end of its run() until it is joined (at most 1 s)"
     returned(got, sent, "process_all(...)", **JOIN_HINT)
+    never_end = got["left_running"] > 0
+    sentinel_hint = dict(hint_zh="q.join() 之后为每个消费者放一个结束标记（例如 None），消费者取到它就退出循环；然后 join 每个线程。",
+                         hint_en="After q.join(), put one sentinel (e.g. None) per consumer; a consumer that gets it leaves its "
+                                 "loop; then join every thread.")
+    join_hint = dict(hint_zh="放完结束标记之后，还要对每个消费者线程调用 t.join()：线程取到结束标记并不等于它已经结束。",
+                     hint_en="After putting the sentinels, call t.join() on every consumer thread: a thread that got its "
+                             "sentinel has not necessarily ended yet.")
+    equal(got["alive_at_return"], 0, "process_all 返回的那一刻，还有消费者线程没有结束（没有被 join）。",
+          "When process_all returned, consumer threads had not ended yet (they were not joined).", sent=sent,
+          **(sentinel_hint if never_end else join_hint))
     equal(got["left_running"], 0, "process_all 返回之后，还有消费者线程没有结束。", "Consumer threads were still running after process_all returned.",
-          sent=sent, hint_zh="q.join() 之后为每个消费者放一个结束标记（例如 None），消费者取到它就退出循环；然后 join 每个线程。",
-          hint_en="After q.join(), put one sentinel (e.g. None) per consumer; a consumer that gets it leaves its loop; then join "
-                  "every thread.")
+          sent=sent, **sentinel_hint)
 
 
 def test_process_all_consumers_run_concurrently(learner):
@@ -69,16 +78,19 @@ def test_process_all_consumers_run_concurrently(learner):
 
 
 def test_process_all_survives_slow_producer(learner):
-    got = learner.call("process_slow_producer", 12, 3, 3)
-    sent = "process_all(生成器 / a generator, handle, workers=3)：前几个元素要等上一个处理完才生产出来 / " \
-           "its first items are produced only after the previous one was handled"
+    got = learner.call("process_slow_producer", 12, 3, 3, 2.0)
+    sent = "process_all(生成器 / a generator, handle, workers=3)：前几个元素要等上一个处理完才生产出来，" \
+           "第 3 个元素之前生产者停 2 秒 / its first items are produced only after the previous one was handled, " \
+           "and the producer pauses 2 s before item 3"
     if got.get("error"):
         raised(got["error"], sent=sent)
     equal(got["items"], list(range(12)), "生产者比消费者慢时丢了元素：队列暂时为空不代表生产者已经结束。",
           "Items were lost when the producer was slower than the consumers: an empty queue does not mean the producer "
           "has finished.", sent=sent,
-          hint_zh="消费者不要用 q.empty() 判断结束：一直 q.get()（阻塞等待），直到取到结束标记。",
-          hint_en="Consumers must not stop on q.empty(): keep calling q.get() (it waits) until they get the sentinel.")
+          hint_zh="消费者不要用 q.empty() 或 q.get(timeout=...) 超时来判断结束：生产者可能停得比任何超时都久。"
+                  "一直 q.get()（阻塞等待），直到取到结束标记。",
+          hint_en="Consumers must not stop on q.empty() nor on a q.get(timeout=...) timeout: the producer may pause longer "
+                  "than any timeout. Keep calling q.get() (it waits) until they get the sentinel.")
     returned(got, sent, "process_all(...)", **JOIN_HINT)
 
 
@@ -150,8 +162,9 @@ def test_parallel_map_uses_workers(learner):
 
 def test_parallel_map_reports_exception(learner):
     got = learner.call("pmap_errors", 10, 3, [7, 3])
-    sent = "parallel_map(fn, list(range(10)), workers=3)，fn(x) = x + 1，但 fn(3) 和 fn(7) 抛出 ItemError / " \
-           "but fn(3) and fn(7) raise ItemError('bad item 3') / ('bad item 7')"
+    sent = "parallel_map(fn, list(range(10)), workers=3)，fn(x) = x + 1，但 fn(3) 和 fn(7) 抛出 ItemError，" \
+           "fn(3) 比 fn(7) 晚抛出 / but fn(3) and fn(7) raise ItemError('bad item 3') / ('bad item 7'), fn(3) later in time " \
+           "than fn(7)"
     hint = dict(hint_zh="工作线程里用 try/except 捕获 fn 的异常并记下（按下标），继续处理别的元素；所有线程 join 之后，"
                         "raise 下标最小的那个异常。",
                 hint_en="In the worker, catch fn's exception with try/except, record it by index and go on with other items; "
@@ -165,8 +178,14 @@ def test_parallel_map_reports_exception(learner):
     if error is None:
         fail("fn 抛出了异常，parallel_map 却正常返回了。", "fn raised, but parallel_map returned normally.", sent=sent,
              expected="ItemError: bad item 3", got=f"返回了 / returned {got['value']!r}", **hint)
+    raised_7 = f"{error['type']}: {error['message']}" == "ItemError: bad item 7"
     equal(f"{error['type']}: {error['message']}", "ItemError: bad item 3",
           "parallel_map 应抛出输入顺序中第一个失败元素的异常，原样抛出。",
-          "parallel_map must raise the exception of the first failing item in input order, unchanged.", sent=sent, **hint)
+          "parallel_map must raise the exception of the first failing item in input order, unchanged.", sent=sent,
+          **(dict(hint_zh="fn(7) 先失败、fn(3) 后失败：抛出的应是下标最小（3）的异常，而不是时间上最早的。按下标记录异常"
+                          "（例如 errors[i] = exc），最后 raise errors[min(errors)]。",
+                  hint_en="fn(7) failed first, fn(3) later: raise the exception of the smallest index (3), not the earliest "
+                          "in time. Record exceptions by index (e.g. errors[i] = exc) and finally raise errors[min(errors)].")
+             if raised_7 else hint))
     equal(got["left_running"], 0, "parallel_map 抛出异常之后还有工作线程在运行。",
           "Worker threads were still running after parallel_map raised.", sent=sent, **hint)

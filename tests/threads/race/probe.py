@@ -79,17 +79,73 @@ class Counter:
                 "gate_timed_out": self.gate_timed_out}
 
 
-def run(thread_count, times):
-    """run_threads(counter, thread_count, times) under forced switching."""
+class TurnTakingMutex:
+    """The module's mutex, wrapped for one run: a worker thread's first release() returns only
+    once every worker has held the lock once (at most GATE_WAIT after the first acquire).
+    Locked around each read + write back, every thread then does its first addition before
+    any does its second, so the threads' additions interleave on every run; locked around a
+    whole add() call, each thread still does all of its additions alone."""
+
+    def __init__(self, lock, workers):
+        self._lock = lock
+        self._workers = workers
+        self._guard = threading.Lock()
+        self._holders = set()  # worker threads that have held the lock
+        self._released = set()
+        self._everyone = threading.Event()
+        self._deadline = None
+
+    def acquire(self, *args, **kwargs):
+        got = self._lock.acquire(*args, **kwargs)
+        me = threading.get_ident()
+        if got and me != MAIN.ident:
+            with self._guard:
+                if self._deadline is None:
+                    self._deadline = time.monotonic() + GATE_WAIT
+                self._holders.add(me)
+                if len(self._holders) >= self._workers:
+                    self._everyone.set()
+        return got
+
+    def release(self):
+        self._lock.release()
+        me = threading.get_ident()
+        if me != MAIN.ident and me not in self._released:
+            self._released.add(me)
+            self._everyone.wait(max(0.0, self._deadline - time.monotonic()) if self._deadline else 0.0)
+
+    def locked(self):
+        return self._lock.locked()
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc):
+        self.release()
+
+    def holders(self):
+        return len(self._holders)
+
+
+def run(thread_count, times, take_turns=False):
+    """run_threads(counter, thread_count, times) under forced switching; with take_turns, the
+    module's mutex is a TurnTakingMutex for the call."""
     sys.setswitchinterval(1e-6)
     counter = Counter(thread_count)
+    original = getattr(race, "mutex", None)
+    wrapped = None
+    if take_turns and hasattr(original, "acquire") and hasattr(original, "release"):
+        wrapped = race.mutex = TurnTakingMutex(original, thread_count)
     try:
         value, error = race.run_threads(counter, thread_count, times), None
     except Exception as exc:
         value, error = None, error_of(exc)
+    finally:
+        if wrapped is not None:
+            race.mutex = original
     out = counter.result()  # taken the moment run_threads returned
     out.update(value=value if isinstance(value, (int, type(None))) else repr(value), error=error,
-               thread_errors=THREAD_ERRORS)
+               thread_errors=THREAD_ERRORS, mutex_holders=wrapped.holders() if wrapped else None)
     return out
 
 

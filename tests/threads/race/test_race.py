@@ -32,6 +32,7 @@ class SharedCounter:
         self.reads = self.writes = self.overlaps = self.main_writes = 0
         self.first_overlap = None
         self.at_return = None
+        self.readers = []  # the worker thread of every read, in order
 
     def read(self, caller):
         if caller.thread == "MainThread":  # run_threads' final read
@@ -43,6 +44,7 @@ class SharedCounter:
                 self.first_overlap = [others[0][0], others[0][1], caller.thread, self.value]
         self.open[caller.key] = (caller.thread, self.value)
         self.reads += 1
+        self.readers.append(caller.key)
         return self.value
 
     def write(self, caller, value):
@@ -58,14 +60,20 @@ class SharedCounter:
     def record(self) -> dict:
         return {"final": self.value if self.at_return is None else self.at_return, "reads": self.reads,
                 "writes": self.writes, "overlaps": self.overlaps, "first_overlap": self.first_overlap,
-                "main_writes": self.main_writes}
+                "main_writes": self.main_writes, "interleaved": self.interleaved()}
+
+    def interleaved(self) -> bool:
+        """Whether some thread read again after another thread had read in between: the
+        threads' additions were mixed, not each thread's done in one stretch."""
+        stretches = sum(1 for i, key in enumerate(self.readers) if i == 0 or key != self.readers[i - 1])
+        return stretches > len(set(self.readers))
 
 
-def race(learner, function, threads, times):
+def race(learner, function, threads, times, *more):
     """The probe function's result, with the counter's record (ours) laid over it."""
     counter = SharedCounter()
     learner.serve(counter=counter)
-    got = learner.call(function, threads, times)
+    got = learner.call(function, threads, times, *more)
     return {**got, **counter.record()}
 
 
@@ -129,8 +137,9 @@ def test_updates_never_interleave(learner):
 
 
 def test_uses_separate_threads(learner):
-    got = race(learner, "run", 3, 50)
-    sent = sent_run(3, 50)
+    got = race(learner, "run", 3, 50, True)
+    sent = sent_run(3, 50) + "；每个线程第一次 mutex.release() 时，等其他线程也都拿到过一次 mutex（最多 1 秒） / at its first " \
+                              "mutex.release(), each thread waits (up to 1 s) until every other thread has held the mutex once"
     no_error(got, sent=sent)
     check(got["main_writes"] == 0, "add 在主线程里运行了：要为每个 add 创建并 start() 一个线程。",
           "add ran in the main thread: create and start() one thread per add.", sent=sent,
@@ -141,6 +150,14 @@ def test_uses_separate_threads(learner):
           sent=sent, hint_zh="先 start() 所有线程，再 join() 它们；不要启动一个就 join 一个。",
           hint_en="Start all threads, then join them; do not join each one right after starting it.")
     check_total(got, 3, sent, times=50)
+    if got["mutex_holders"] == 3:  # all three took the module's mutex: the turns were offered to them
+        check(got["interleaved"], "3 个线程没有同时运行 add：每个线程从第一次加法到最后一次都是一口气做完的，其他线程只能等着。",
+              "The 3 threads did not run add at the same time: each thread did all of its additions in one stretch "
+              "while the others waited.", sent=sent, expected="各线程的加法交替进行 / the threads' additions interleave",
+              got="每个线程的加法连成一段 / each thread's additions in one stretch",
+              hint_zh="mutex 只锁住 add 里的每一次“读出 + 写回”，不要在 run_threads 里锁住整个 add 调用。",
+              hint_en="Lock the mutex around each read + write back inside add, not around the whole add() call in "
+                      "run_threads.")
 
 
 def test_add_is_thread_safe(learner):
