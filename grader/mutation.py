@@ -13,10 +13,11 @@ How, per exercise: the reference files are copied into a temporary folder laid o
 cosmic-ray (local distributor: one mutant at a time) runs, for each mutant,
 ``python -m grader grade <copy> -e ID --fail-under 100 --exitfirst -n 0 -q``: exit 0 means the
 mutant scored 100%, it survived; a non-zero exit counts as killed only if the grading wrote its
-reports (otherwise it is an "error": say, the catalog was being edited). Its timeout is ``2 × budget + 60`` s, a backstop only: the
-grader's own timeouts and budget stop a hanging mutant long before. The unmutated copy is graded
-first and must score 100%, or every mutant would count as killed. The results, read from the
-session database, are written to ``tests/<unit>/<name>/mutation.json`` (committed).
+reports (otherwise it is an "error": say, the catalog was being edited meanwhile). Its timeout,
+``2 × budget + 60`` s, is a backstop only: the grader's own timeouts and budget stop a hanging
+mutant long before. The unmutated copy is graded first and must score 100%, or every mutant
+would count as killed. The results, read from the session database, are written to
+``tests/<unit>/<name>/mutation.json`` (committed).
 
 Mutant ids. cosmic-ray numbers a mutant by its occurrence among every place its operator applies
 in the module, so any edit above it renumbers it. Here a mutant is named
