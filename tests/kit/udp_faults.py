@@ -19,7 +19,9 @@ re-sends is not a new one):
   last packet again (ACK n-1, or the request when n is 1); the proxy then gives it DATA n.
 - ``duplicate=n``: DATA n reaches the client twice, back to back.
 - ``stray=n``: once the client has ACKed DATA n-1, and before tftpy can send DATA n, a DATA with
-  the same block number and other bytes comes from another port of the proxy (not the TID).
+  the same block number and other bytes comes from elsewhere: from another port of the proxy's
+  address (not the TID), and from the loopback addresses just below and just above it (so a
+  client that compares addresses with < or > instead of != takes one of them, whatever the ports).
 - ``error=n``: instead of DATA n the client gets ERROR 3 (disk full) and the transfer ends there.
 - ``silence=n``: from DATA n on the server seems gone: nothing more reaches the client, and what
   the client sends (its ACK n-1, again and again) is only recorded.
@@ -31,6 +33,7 @@ thread stays on one CPU: two datagrams it sends reach a client in the order sent
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import selectors
 import socket
@@ -95,7 +98,8 @@ class TftpFaults:
         self.silence = silence
         self.listener = self._bound(host)
         self.address = self.listener.getsockname()
-        self.stray_sock = self._bound(host)
+        below, above = ipaddress.IPv4Address(host) - 1, ipaddress.IPv4Address(host) + 1
+        self.stray_socks = [self._bound(host), self._bound(str(below)), self._bound(str(above))]
         self.transfers: dict[tuple, Transfer] = {}
         self._events: list[Event] = []
         self._lock = threading.Lock()
@@ -103,7 +107,8 @@ class TftpFaults:
         self._wake_r, self._wake_w = socket.socketpair()
         self._sel.register(self._wake_r, selectors.EVENT_READ, None)
         self._sel.register(self.listener, selectors.EVENT_READ, self._at_request_port)
-        self._sel.register(self.stray_sock, selectors.EVENT_READ, self._at_stray_port)
+        for sock in self.stray_socks:
+            self._sel.register(sock, selectors.EVENT_READ, self._at_stray_port)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="tftp-faults")
         self.started = time.monotonic()
@@ -216,8 +221,9 @@ class TftpFaults:
                 and transfer.count == self.stray - 1 and number == transfer.last_block):
             transfer.stray_sent = True
             stray = struct.pack("!HH", 3, (number + 1) % 65536) + (STRAY_BYTES * 86)[:512]
-            self.stray_sock.sendto(stray, transfer.client)
-            self._record("proxy", "client", stray, "stray sent", self.stray_sock.getsockname())
+            for sock in self.stray_socks:
+                sock.sendto(stray, transfer.client)
+                self._record("proxy", "client", stray, "stray sent", sock.getsockname())
         if transfer.server is None or transfer.ended:
             self._record("client", "tid", packet, "ignored", sender)
             return
@@ -248,7 +254,7 @@ class TftpFaults:
         self._stop.set()
         self._wake_w.send(b"x")
         self._thread.join(5)
-        for sock in [self.listener, self.stray_sock, self._wake_r, self._wake_w,
+        for sock in [self.listener, *self.stray_socks, self._wake_r, self._wake_w,
                      *(s for t in self.transfers.values() for s in (t.up, t.down))]:
             sock.close()
         self._sel.close()

@@ -27,9 +27,9 @@ def build_packet(packet_no, user, host, command, text):
 def parse_packet(data):
     """The fields of a packet (bytes, GBK) as a dict; ValueError if it is not one."""
     fields = data.decode(ENCODING).split(":", 5)  # the text is the rest, colons and all
-    if len(fields) != len(FIELDS):
+    if len(fields) < len(FIELDS):  # (split(":", 5) never gives more)
         raise ValueError(f"IPMSG 报文应有 6 个字段 / an IPMSG packet has 6 fields, this one {len(fields)}: {data!r}")
-    packet = dict(zip(FIELDS, fields, strict=True))
+    packet = {name: fields[i] for i, name in enumerate(FIELDS)}
     for name in ("packet_no", "command"):
         if not packet[name].isdigit():
             raise ValueError(f"{name} 不是整数 / {name} is not a whole number: {packet[name]!r}")

@@ -220,7 +220,7 @@ def start_receiver(learner, stack, port: int, count: int):
 
 
 def received_ok(srv, what: str, texts: list[str], sender: tuple, hint: dict | None = None):
-    """The receiver returned every text with its sender, printed each, and closed its socket."""
+    """The receiver returned every text with its sender, in order, and printed a line for each."""
     record = srv.result()
     if record["error"] is not None:
         raised(record["error"], what, **(hint or {}))

@@ -74,22 +74,23 @@ def test_builds_exact_bytes(learner):
                      f"{label}: wrong packet bytes (version:packet_no:user:host:command:text, in GBK).", **BUILD_HINT)
 
 
-def test_rejects_colon_in_fields(learner):
+def test_rejects_bad_fields(learner):
     cases = {
-        "user": fields(7, "李:白", "127.0.0.1", SENDMSG, "你好"),
-        "host": fields(7, "李白", "::1", SENDMSG, "你好"),
-        "packet_no": fields("7:7", "李白", "127.0.0.1", SENDMSG, "你好"),
-        "command": fields(7, "李白", "127.0.0.1", "32:x", "你好"),
+        "user 含 ':' / user with ':'": ("user", fields(7, "李:白", "127.0.0.1", SENDMSG, "你好")),
+        "host 是 IPv6 地址 / host an IPv6 address": ("host", fields(7, "李白", "::1", SENDMSG, "你好")),
+        "packet_no 是含 ':' 的字符串 / packet_no a str with ':'": ("packet_no", fields("7:7", "李白", "127.0.0.1", SENDMSG, "你好")),
+        "command 是含 ':' 的字符串 / command a str with ':'": ("command", fields(7, "李白", "127.0.0.1", "32:x", "你好")),
+        "packet_no 是负数 / packet_no negative": ("packet_no", fields(-1, "李白", "127.0.0.1", SENDMSG, "你好")),
     }
-    got = learner.call("build", [[label, f] for label, f in cases.items()])
-    for name, f in cases.items():
-        expect_raises(got[name], ("ValueError",), call_text("build_packet", f),
-                      f"{name} 里有 ':'（或者不是整数）时，build_packet 应抛出 ValueError，消息里写明是哪个字段（{name}）。",
-                      f"With a ':' in {name} (or {name} not a whole number), build_packet must raise ValueError whose message "
-                      f"names the field ({name}).", names=name,
-                      hint_zh=f"':' 是字段分隔符：raise ValueError(\"{name} 不能包含 ':'\")。收到的人会把字段切错。",
-                      hint_en=f"':' separates the fields: raise ValueError(\"{name} must not contain ':'\"). The receiver would "
-                              "split the fields wrong.")
+    got = learner.call("build", [[label, f] for label, (_, f) in cases.items()])
+    for label, (name, f) in cases.items():
+        zh, en = label.split(" / ")
+        expect_raises(got[label], ("ValueError",), call_text("build_packet", f),
+                      f"{zh}：build_packet 应抛出 ValueError，消息里写明是哪个字段（{name}）。",
+                      f"{en}: build_packet must raise ValueError whose message names the field ({name}).", names=name,
+                      hint_zh=f"':' 是字段分隔符，包号和命令是 >= 0 的整数：raise ValueError(\"{name} ...\")。收到的人会把字段切错。",
+                      hint_en=f"':' separates the fields, and packet_no and command are whole numbers >= 0: raise "
+                              f"ValueError(\"{name} ...\"). The receiver would split the fields wrong.")
 
 
 def test_keeps_colons_in_text(learner):

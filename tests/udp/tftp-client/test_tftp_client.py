@@ -166,32 +166,31 @@ def test_ignores_packets_from_other_ports(learner, files, server):
     want = served(files, FAULTY)
     with TftpFaults(server, FAULT_HOST, stray=3) as proxy:
         dl = download(learner, proxy.address, FAULTY)
-    stray = proxy.events(action="stray sent")
+    strays = ", ".join(f"{ip}:{port}" for ip, port in (e.sender for e in proxy.events(action="stray sent")))
     tid = proxy.tid_ports[0] if proxy.tid_ports else None
     if dl.error is None and dl.file["exists"] and dl.file.get("data") and STRAY_BYTES * 4 in dl.file["data"]:
-        port = stray[0].sender[1] if stray else "?"
-        fail(f"把从 {FAULT_HOST}:{port} 来的 DATA 3 写进了文件，但本次传输的 DATA 都来自 {FAULT_HOST}:{tid}。",
-             f"It wrote the DATA 3 that came from {FAULT_HOST}:{port} into the file, but this transfer's DATA all "
+        fail(f"把别处（{strays}）发来的 DATA 3 写进了文件，但本次传输的 DATA 都来自 {FAULT_HOST}:{tid}。",
+             f"It wrote a DATA 3 that came from elsewhere ({strays}) into the file, but this transfer's DATA all "
              f"come from {FAULT_HOST}:{tid}.", sent=dl.call, details=where_different(dl.file, want),
-             hint_zh="记下第一个 DATA 的来源地址（TID）；之后来自其他地址或端口的报文都不是本次传输的，忽略它"
+             hint_zh="记下第一个 DATA 的来源地址（TID）；之后来源 (ip, 端口) 与它不相等（!=）的报文都不是本次传输的，忽略它"
                      "（RFC 1350：可以回它一个 ERROR 5）。",
-             hint_en="Remember the address the first DATA came from (the TID); later packets from any other address "
-                     "or port are not part of this transfer: ignore them (RFC 1350: you may answer them with ERROR 5).")
+             hint_en="Remember the address the first DATA came from (the TID); a later packet whose (ip, port) is not "
+                     "equal (!=) to it is not part of this transfer: ignore it (RFC 1350: you may answer it with ERROR 5).")
     succeeded(dl, want)
 
 
 def test_duplicate_data_written_once(learner, files, server):
-    want = served(files, FAULTY)
-    with TftpFaults(server, FAULT_HOST, duplicate=2) as proxy:
+    want, n = served(files, FAULTY), 3
+    with TftpFaults(server, FAULT_HOST, duplicate=n) as proxy:
         dl = download(learner, proxy.address, FAULTY)
-    check(proxy.events(action="duplicated"), "测试没能发出重复的 DATA 2。", "The test could not send DATA 2 twice.",
+    check(proxy.events(action="duplicated"), f"测试没能发出重复的 DATA {n}。", f"The test could not send DATA {n} twice.",
           sent=dl.call)
     succeeded(dl, want, hint_zh="块编号不是期望的下一个块（比如刚收到过的那个）时不要写入。",
               hint_en="Do not write a DATA whose block number is not the next one expected (e.g. the one just received).")
     acks = [e.number for e in proxy.events(source="client", port="tid", kind="ACK")]
-    check(acks.count(2) >= 2, "DATA 2 来了两次，ACK 2 却只发了一次：重复的 DATA 也要再回一个 ACK（只是不再写入）。",
-          "DATA 2 came twice but ACK 2 was sent once: a repeated DATA is ACKed again (only not written again).",
-          sent=dl.call, expected="ACK 2 ×2", got=f"ACKs: {acks}",
+    check(acks.count(n) >= 2, f"DATA {n} 来了两次，ACK {n} 却只发了一次：重复的 DATA 也要再回一个 ACK（只是不再写入）。",
+          f"DATA {n} came twice but ACK {n} was sent once: a repeated DATA is ACKed again (only not written again).",
+          sent=dl.call, expected=f"ACK {n} ×2", got=f"ACKs: {acks}",
           hint_zh="收到的块编号等于上一个块时：再发一次 ACK，不写文件（服务器重发 DATA 多半是因为你的 ACK 丢了）。",
           hint_en="When the block number is the previous block's: send its ACK again, write nothing (a server re-sends "
                   "a DATA mostly because your ACK was lost).")
