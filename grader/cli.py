@@ -111,9 +111,12 @@ def cmd_prove(args) -> int:
                     "prove what? reference, stubs, mutants, all, or --mutation")
     if args.only:
         return _die("--only 只用于 --mutation。", "--only is for --mutation runs only")
+    if args.repeat < 1:
+        return _die("--repeat 至少是 1。", "--repeat must be at least 1")
     from .prove import prove
 
-    return prove(args.what, ids=args.exercise, units=args.unit, jobs=args.jobs)
+    return prove(args.what, ids=args.exercise, units=args.unit, jobs=args.jobs, repeat=args.repeat,
+                 concurrency_only=args.concurrency_only)
 
 
 def cmd_bench(args) -> int:
@@ -182,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
                          "writes tests/<unit>/<name>/mutation.json")
     sp.add_argument("--only", action="append", default=[],
                     help="with --mutation: run only mutants whose id contains this text (repeatable; nothing written)")
+    sp.add_argument("--repeat", "-r", type=int, default=1,
+                    help="grade each proof this many times (a mutant at least its own `repeat`); every run must hold, "
+                         "with the same score")
+    sp.add_argument("--concurrency-only", action="store_true",
+                    help="of the mutants, prove only those marked `repeat` in exercise.toml (bugs of some interleavings)")
     sp.set_defaults(func=cmd_prove)
 
     sp = sub.add_parser("bench", help="measure wall time and sandbox overhead on this machine")

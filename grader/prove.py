@@ -45,28 +45,41 @@ def grade_one(impl: Path, exercise: catalog.Exercise, out: Path) -> tuple[dict |
     return grade(impl, [exercise], out)
 
 
-def whole_session(kind: str, exercises, workers: str) -> list[tuple[Proof, list[str], dict | None]]:
+def whole_session(kind: str, exercises, workers: str, repeat: int = 1) -> list[tuple[Proof, list[str], dict | None]]:
     """The reference (kind "reference") or the stubs ("stub") of every selected exercise,
-    graded in one session; one verdict per exercise, plus the run's own completeness."""
+    graded in one session (``repeat`` sessions in a row); one verdict per exercise, plus each
+    run's own completeness. With several runs, an exercise whose score differs between runs
+    is a problem too: a verdict must not depend on scheduling."""
     impl = catalog.REPO / ("reference" if kind == "reference" else "exercises")
-    with tempfile.TemporaryDirectory(prefix="grader-prove-") as tmp:
-        report, output = grade(impl, exercises, Path(tmp) / "report", workers)
-    if report is None:
-        return [(Proof(ex, kind), [f"the {kind} session did not complete:\n{output}"], None) for ex in exercises]
-    found = {e["id"]: e for e in report["exercises"]}
-    results = []
+    problems: dict[str, list[str]] = {ex.id: [] for ex in exercises}
+    scores: dict[str, list] = {ex.id: [] for ex in exercises}
+    last: dict[str, dict | None] = {ex.id: None for ex in exercises}
+    for run in range(1, repeat + 1):
+        tag = f"run {run} of {repeat}: " if repeat > 1 else ""
+        with tempfile.TemporaryDirectory(prefix="grader-prove-") as tmp:
+            report, output = grade(impl, exercises, Path(tmp) / "report", workers)
+        if report is None:
+            for ex in exercises:
+                problems[ex.id].append(f"{tag}the {kind} session did not complete:\n{output}")
+            continue
+        found = {e["id"]: e for e in report["exercises"]}
+        for ex in exercises:
+            one = {**report, "exercises": [found[ex.id]] if ex.id in found else [],
+                   "score": found.get(ex.id, {}).get("score", 0), "max_score": found.get(ex.id, {}).get("max_score", 0)}
+            found_problems = verdict(Proof(ex, kind), one, output)
+            if ex.id not in found:
+                found_problems.append("missing from the session's report")
+            elif found[ex.id]["incomplete"]:
+                found_problems.append(f"incomplete: {found[ex.id]['incomplete']}")
+            problems[ex.id] += [tag + p for p in found_problems]
+            scores[ex.id].append(one["score"])
+            last[ex.id] = one
+        if report["left_running"]:
+            problems[exercises[-1].id].append(f"{tag}left running: {report['left_running']}")
     for ex in exercises:
-        one = {**report, "exercises": [found[ex.id]] if ex.id in found else [],
-               "score": found.get(ex.id, {}).get("score", 0), "max_score": found.get(ex.id, {}).get("max_score", 0)}
-        problems = verdict(Proof(ex, kind), one, output)
-        if ex.id not in found:
-            problems.append("missing from the session's report")
-        elif found[ex.id]["incomplete"]:
-            problems.append(f"incomplete: {found[ex.id]['incomplete']}")
-        results.append((Proof(ex, kind), problems, one))
-    if report["left_running"]:
-        results[-1][1].append(f"left running: {report['left_running']}")
-    return results
+        if len(set(scores[ex.id])) > 1:
+            problems[ex.id].append(f"the score differs between runs: {scores[ex.id]}")
+    return [(Proof(ex, kind), problems[ex.id], last[ex.id]) for ex in exercises]
 
 
 def verdict(proof: Proof, report: dict | None, output: str) -> list[str]:
@@ -93,29 +106,37 @@ def verdict(proof: Proof, report: dict | None, output: str) -> list[str]:
     return problems
 
 
-def run_proof(proof: Proof) -> tuple[Proof, list[str], dict | None]:
-    """A mutant's proof, graded ``repeat`` times: it must lose its checks in every run.
-    (The reference and the stubs are proven by ``whole_session``.)"""
+def run_proof(proof: Proof, repeat: int = 1) -> tuple[Proof, list[str], dict | None]:
+    """A mutant's proof, graded ``max(repeat, its own repeat)`` times: it must lose its checks in
+    every run, with the same score each time. (The reference and the stubs are proven by
+    ``whole_session``.)"""
     with tempfile.TemporaryDirectory(prefix="grader-prove-") as tmp:
         tmp = Path(tmp)
         try:
             impl = submission(proof.exercise, proof.mutant, tmp / "submission")
         except (MutantError, OSError) as exc:
             return proof, [f"the mutant could not be built: {exc}"], None
-        runs = max(1, proof.mutant.repeat)
+        runs = max(1, proof.mutant.repeat, repeat)
+        scores, report = [], None
         for run in range(1, runs + 1):
             report, output = grade_one(impl, proof.exercise, tmp / f"report-{run}")
             problems = verdict(proof, report, output)
             if problems and runs > 1:
                 problems = [f"run {run} of {runs}: {p}" for p in problems]
             if problems:
-                break
-        return proof, problems, report
+                return proof, problems, report
+            scores.append(report["score"])
+        if len(set(scores)) > 1:
+            return proof, [f"the score differs between runs: {scores}"], report
+        return proof, [], report
 
 
-def proofs_for(what: str, exercises) -> list[Proof]:
-    """The per-process proofs: the mutants (reference and stubs run as whole sessions)."""
-    return [Proof(ex, "mutant", m) for ex in exercises for m in ex.mutants] if what in ("mutants", "all") else []
+def proofs_for(what: str, exercises, concurrency_only: bool = False) -> list[Proof]:
+    """The per-process proofs: the mutants (reference and stubs run as whole sessions); with
+    ``concurrency_only``, only those marked ``repeat`` (bugs that show in some interleavings)."""
+    if what not in ("mutants", "all"):
+        return []
+    return [Proof(ex, "mutant", m) for ex in exercises for m in ex.mutants if m.repeat > 1 or not concurrency_only]
 
 
 def _print(proof: Proof, problems: list[str], report: dict | None):
@@ -125,19 +146,19 @@ def _print(proof: Proof, problems: list[str], report: dict | None):
         print(f"      {p}")
 
 
-def prove(what: str, ids=(), units=(), jobs: int = 2) -> int:
+def prove(what: str, ids=(), units=(), jobs: int = 2, repeat: int = 1, concurrency_only: bool = False) -> int:
     exercises = catalog.select(ids=ids, units=units)
     results = []
     for kind, asked in (("reference", "reference"), ("stub", "stubs")):
         if what in (asked, "all"):
-            for proof, problems, report in whole_session(kind, exercises, str(jobs) if jobs > 1 else "0"):
+            for proof, problems, report in whole_session(kind, exercises, str(jobs) if jobs > 1 else "0", repeat):
                 _print(proof, problems, report)
                 results.append(bool(problems))
-    proofs = proofs_for(what, exercises)
+    proofs = proofs_for(what, exercises, concurrency_only)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for proof, problems, report in pool.map(run_proof, proofs):
+        for proof, problems, report in pool.map(lambda p: run_proof(p, repeat), proofs):
             _print(proof, problems, report)
             results.append(bool(problems))
     failed = sum(results)
-    print(f"{len(results) - failed} proven, {failed} failed")
+    print(f"{len(results) - failed} proven, {failed} failed" + (f" ({repeat} runs each)" if repeat > 1 else ""))
     return 1 if failed or not results else 0
