@@ -396,12 +396,30 @@ def _equivalent(pb: _Problems, table: dict, files) -> list[Equivalent]:
     return out
 
 
+def exercise_ids(suites: Path = SUITES) -> list[str]:
+    """The id of every exercise folder (a suite folder holding an exercise.toml), valid or not."""
+    return sorted(f"{p.parent.parent.name}/{p.parent.name}" for p in suites.glob("*/*/exercise.toml"))
+
+
+def suite_id(path: Path) -> str | None:
+    """The id of the exercise whose suite folder holds ``path``, without reading its metadata."""
+    for parent in Path(path).resolve().parents:
+        if (parent / "exercise.toml").is_file():
+            return f"{parent.parent.name}/{parent.name}"
+    return None
+
+
 @cache
-def load(suites: Path = SUITES) -> dict[str, Exercise]:
-    """Every exercise of the course; an invalid catalog raises CatalogError listing every problem."""
+def load(suites: Path = SUITES, only: frozenset[str] | None = None) -> dict[str, Exercise]:
+    """Every exercise of the course, or those named in ``only``; an invalid catalog raises
+    CatalogError listing every problem. A run limited to some exercises validates those alone:
+    an exercise being edited does not stop the grading of another (a run over all still
+    refuses any invalid one)."""
     support, problems = _course(suites)
     found = {}
     for path in sorted(suites.glob("*/*/exercise.toml")):
+        if only is not None and f"{path.parent.parent.name}/{path.parent.name}" not in only:
+            continue
         ex, errs = _load(path, support)
         problems += errs
         if ex is not None:
@@ -411,28 +429,28 @@ def load(suites: Path = SUITES) -> dict[str, Exercise]:
     return found
 
 
-def for_path(path: Path, suites: Path = SUITES) -> Exercise | None:
-    """The exercise whose suite folder holds ``path`` (a test file), if any."""
+def for_path(path: Path, suites: Path = SUITES, only: frozenset[str] | None = None) -> Exercise | None:
+    """The exercise whose suite folder holds ``path`` (a test file), if any (and in ``only``)."""
     path = Path(path).resolve()
     for parent in path.parents:
         if (parent / "exercise.toml").is_file():
-            return load(parent.parent.parent).get(f"{parent.parent.name}/{parent.name}")
+            return load(parent.parent.parent, only).get(f"{parent.parent.name}/{parent.name}")
     return None
 
 
 def select(ids=(), units=(), suites: Path = SUITES) -> list[Exercise]:
-    exercises = list(load(suites).values())
-    unknown = [i for i in ids if i not in load(suites)]
+    """The exercises asked for (all when neither ids nor units are given); only those are
+    read and validated."""
+    known = exercise_ids(suites)
+    unknown = [i for i in ids if i not in known]
     if unknown:
-        close = {i: difflib.get_close_matches(i, list(load(suites)), n=1) for i in unknown}
+        close = {i: difflib.get_close_matches(i, known, n=1) for i in unknown}
         raise UnknownSelection("unknown exercise(s): " + ", ".join(
             f"{i}" + (f" (did you mean {c[0]}?)" if c else "") for i, c in close.items()))
-    known_units = {e.unit for e in exercises}
+    known_units = {i.split("/")[0] for i in known}
     bad_units = [u for u in units if u not in known_units]
     if bad_units:
         raise UnknownSelection(f"unknown unit(s): {', '.join(bad_units)} (units: {', '.join(sorted(known_units))})")
-    if ids:
-        exercises = [e for e in exercises if e.id in ids]
-    if units:
-        exercises = [e for e in exercises if e.unit in units]
-    return exercises
+    wanted = [i for i in known if (not ids or i in ids) and (not units or i.split("/")[0] in units)]
+    found = load(suites, frozenset(wanted) if (ids or units) else None)
+    return [found[i] for i in wanted if i in found]

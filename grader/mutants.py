@@ -226,7 +226,7 @@ def _exercise(ex_id: str) -> tuple[str, tuple[str, ...], Path, dict]:
     load (e.g. exercise.toml already names the mutant ``new`` is about to write), the
     exercise's own exercise.toml is read instead."""
     try:
-        catalog.load()
+        catalog.load(only=frozenset([ex_id]))
     except catalog.CatalogError as exc:
         toml = catalog.SUITES / ex_id / "exercise.toml"
         if not toml.is_file():

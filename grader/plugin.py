@@ -42,7 +42,7 @@ def pytest_configure(config):
     grading = bool(config.getoption("--impl") or config.getoption("--exercise"))
     if grading:
         try:  # a grading session: an invalid catalog is a usage error, with its message, not a traceback
-            catalog.load()
+            catalog.load(only=_only(config))
         except catalog.CatalogError as exc:
             raise pytest.UsageError(f"grader: invalid catalog / 练习目录有误:\n{exc}") from None
     config.stash[_STASH] = Collector(config)
@@ -73,9 +73,9 @@ def pytest_collection_modifyitems(session, config, items):
     wanted = set(config.getoption("--exercise"))
     keep, drop = [], []
     for item in items:
-        ex = catalog.for_path(item.path)
+        ex = catalog.for_path(item.path, only=_only(config))
         if ex is None:
-            keep.append(item)
+            (drop if wanted and catalog.suite_id(item.path) else keep).append(item)  # another exercise's suite
             continue
         if wanted and ex.id not in wanted:
             drop.append(item)
@@ -94,13 +94,18 @@ def pytest_collection_modifyitems(session, config, items):
     items[:] = keep
 
 
+def _only(config) -> frozenset[str] | None:
+    """The exercises this run grades when it was asked for some (the catalog reads only those)."""
+    return frozenset(config.getoption("--exercise")) or None
+
+
 _ITEM = pytest.StashKey[dict]()
 _STASH = pytest.StashKey["Collector"]()
 
 
 @pytest.fixture
 def exercise(request):
-    ex = catalog.for_path(request.node.path)
+    ex = catalog.for_path(request.node.path, only=_only(request.config))
     if ex is None:
         pytest.fail("the learner fixture is only for grading suites")
     return ex
@@ -202,7 +207,7 @@ class Collector:
         if not report.failed:
             return
         where = Path(str(self.config.rootpath)) / report.nodeid.split("::")[0]
-        ex = catalog.for_path(where)
+        ex = catalog.for_path(where, only=_only(self.config))
         text = str(report.longrepr)
         key = ex.id if ex is not None else report.nodeid
         self.problems.setdefault(key, "could not collect the suite / 测试套件无法收集: " + text[-1500:])
@@ -227,7 +232,7 @@ class Collector:
         from .reports.model import build_report
         from .sandbox import current
 
-        known = catalog.load()
+        known = catalog.load(only=_only(self.config))
         problems = {k: v for k, v in self.problems.items() if k in known}
         # a collection error outside any exercise's suite still makes the run incomplete
         stray = {k: v for k, v in self.problems.items() if k not in known}

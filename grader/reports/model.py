@@ -79,7 +79,7 @@ def build_report(checks: list[dict], submission: Path, duration: float, sandbox:
                  learner_view: bool = False) -> dict:
     """``expected``: exercise ids the run was asked to grade; ``problems``: why an exercise's
     suite could not be collected or run (exercise id -> text)."""
-    known = catalog.load()
+    known = catalog.load(only=frozenset(expected) or None)
     problems = problems or {}
     by_exercise: dict[str, list[dict]] = {ex_id: [] for ex_id in expected}
     for c in checks:

@@ -1,4 +1,5 @@
 """A strict catalog: every mistake in exercise.toml is refused with the file, the key and the fix."""
+import re
 import shutil
 import subprocess
 import sys
@@ -13,9 +14,13 @@ BASICS = REPO / "tests" / "tcp" / "basics"
 
 @pytest.fixture
 def suites(tmp_path):
-    """A one-exercise course (tcp/basics) whose exercise.toml a test may spoil."""
+    """A one-exercise course (tcp/basics) whose exercise.toml a test may spoil; its own
+    [mutation] table is left out, so that a test can write one."""
     root = tmp_path / "tests"
     shutil.copytree(BASICS, root / "tcp" / "basics", ignore=shutil.ignore_patterns("__pycache__"))
+    toml = root / "tcp" / "basics" / "exercise.toml"
+    toml.write_text(re.sub(r"^\[mutation\]\n(?:(?!\[).*\n?)*", "", toml.read_text(encoding="utf-8"), flags=re.M),
+                    encoding="utf-8")
     return root
 
 
@@ -122,3 +127,21 @@ def test_list_refuses_an_invalid_catalog(tmp_path):
         assert run.returncode == 2, (argv, run.stdout, run.stderr)
         assert "budegt" in run.stderr and "did you mean 'budget'?" in run.stderr
         assert "Traceback" not in run.stderr
+
+
+def test_a_selection_reads_only_what_it_grades(suites):
+    """An exercise being edited (its exercise.toml spoiled) does not stop grading another one;
+    a run over every exercise still refuses it."""
+    shutil.copytree(REPO / "tests" / "udp" / "echo", suites / "udp" / "echo", ignore=shutil.ignore_patterns("__pycache__"))
+    spoil(suites, "budget = 40", "budegt = 40")
+    catalog.load.cache_clear()
+    try:
+        assert [e.id for e in catalog.select(ids=["udp/echo"], suites=suites)] == ["udp/echo"]
+        assert [e.id for e in catalog.select(units=["udp"], suites=suites)] == ["udp/echo"]
+        for everything in (lambda: catalog.select(suites=suites), lambda: catalog.select(units=["tcp"], suites=suites)):
+            with pytest.raises(catalog.CatalogError, match="budegt"):
+                everything()
+        with pytest.raises(catalog.UnknownSelection, match="did you mean udp/echo"):
+            catalog.select(ids=["udp/ecko"], suites=suites)
+    finally:
+        catalog.load.cache_clear()
