@@ -3,34 +3,10 @@
 Each call is reported as a record: what the learner's function returned (``value``) or raised
 (``error``), and how many UDP sockets the process still had open afterwards.
 """
-import gc
-import os
-
 import udp_broadcast
 
+from probekit.procs import udp_sockets
 from probekit.values import error_of, plain
-
-
-def udp_sockets() -> int:
-    """UDP sockets this process has open (after the garbage collector ran)."""
-    gc.collect()
-    inodes = set()
-    for table in ("/proc/net/udp", "/proc/net/udp6"):
-        try:
-            with open(table) as f:
-                next(f)
-                inodes.update(line.split()[9] for line in f)
-        except OSError:
-            pass
-    count = 0
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:[") and target[8:-1] in inodes:
-            count += 1
-    return count
 
 
 def _record(call) -> dict:

@@ -4,13 +4,13 @@ A download is reported as one record: what ``tftp_download`` returned or raised,
 at ``dest`` (size, the CRC32 of every 512-byte block, and the bytes themselves for a small
 file), and how many sockets and files it left open.
 """
-import gc
 import os
 import threading
 import zlib
 
 import tftp_client
 
+from probekit.procs import open_fds, udp_sockets
 from probekit.values import error_of, plain, text
 
 BLOCK = 512
@@ -27,36 +27,11 @@ def left_at(dest: str) -> dict:
     return {"exists": True, "size": len(data), "crcs": crcs, "data": data if len(data) <= SHOWN else None}
 
 
-def udp_inodes() -> set:
-    """The inodes of this network namespace's UDP sockets (IPv4 and IPv6)."""
-    inodes = set()
-    for table in ("/proc/net/udp", "/proc/net/udp6"):
-        try:
-            with open(table) as f:
-                next(f)
-                inodes.update(line.split()[9] for line in f)
-        except OSError:
-            pass
-    return inodes
-
-
 def open_now(dest: str) -> dict:
     """UDP sockets this process has open, and whether it still has ``dest`` open (after the
     garbage collector ran, so only what something still refers to counts)."""
-    gc.collect()
-    udp, dest_open = udp_inodes(), False
-    path = os.path.abspath(dest)
-    count = 0
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:[") and target[8:-1] in udp:
-            count += 1
-        elif target == path:
-            dest_open = True
-    return {"udp_sockets": count, "dest_open": dest_open}
+    count = udp_sockets()  # collects garbage first
+    return {"udp_sockets": count, "dest_open": os.path.abspath(dest) in open_fds()}
 
 
 def _attribute(exc, name):
