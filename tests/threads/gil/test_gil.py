@@ -93,7 +93,9 @@ def boosted(learner, what, *args):
             if prog.stdout.text().count(MARK) <= len(marks):
                 break  # the probe is done
             marks.append(Mark(time.monotonic(), prog.cpu_seconds()))
-            prog.type_line("go")
+            # At a block's end the probe hears the ratio measured here, so that it measures
+            # again when the machine, not the code, held it back (not on its own figure).
+            prog.type_line(str(_ratio(marks[-2], marks[-1])) if len(marks) % 2 == 0 else "go")
         got = prog.result()
     return _measured_outside(got, marks)
 
@@ -106,6 +108,11 @@ class Mark:
     cpu: float
 
 
+def _ratio(start: Mark, end: Mark) -> float:
+    wall = end.at - start.at
+    return round((end.cpu - start.cpu) / wall, 3) if wall > 0 else 0.0
+
+
 def _measured_outside(value, marks):
     """The probe's result with every timed block's figures taken from the marks around it."""
     if isinstance(value, dict):
@@ -113,7 +120,7 @@ def _measured_outside(value, marks):
         if isinstance(block, int) and "cpu" in value and 0 <= block and 2 * block + 1 < len(marks):
             start, end = marks[2 * block], marks[2 * block + 1]
             wall, cpu = end.at - start.at, end.cpu - start.cpu
-            return {**value, "wall": round(wall, 4), "cpu": round(cpu, 4), "ratio": round(cpu / wall, 3) if wall > 0 else 0.0}
+            return {**value, "wall": round(wall, 4), "cpu": round(cpu, 4), "ratio": _ratio(start, end)}
         return {key: _measured_outside(item, marks) for key, item in value.items()}
     if isinstance(value, list):
         return [_measured_outside(item, marks) for item in value]
