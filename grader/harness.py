@@ -386,6 +386,14 @@ class Program:
                 pass
         return main, others
 
+    def pids(self) -> list[int]:
+        """Every process of the program's tree now, main first; from its cgroup where there is
+        one (cheap enough to sample every few milliseconds), else from the process tree."""
+        cgroup = self.proc.cgroup
+        if cgroup is None:
+            return self.proc.tree_ids()
+        return [self.proc.pid] + [p for p in cgroup.pids() if p != self.proc.pid]
+
     def alive(self) -> bool:
         return self.proc.alive()
 

@@ -108,6 +108,37 @@ def test_forged_cpu_and_clock_figures_gain_nothing(tmp_path):
     assert scores["forged"][1]["test_processes_use_several_cores"] in ("failed", "skipped"), scores
 
 
+DEMAND_FORGERY = '''
+import sys as _sys
+
+
+def _claims_two_at_once(spans):
+    return 2.0
+
+
+for _module in list(_sys.modules.values()):  # the probe's own figure of how many workers wanted a CPU
+    if hasattr(_module, "_demand"):
+        _module._demand = _claims_two_at_once
+'''
+WATCHED_TOO_LITTLE = "could not watch often enough"
+
+
+def test_a_forged_demand_figure_does_not_turn_a_failure_into_a_skip(tmp_path):
+    """A serial run_processes fails "several cores" (its workers never wanted two CPUs at
+    once); claiming from inside that they did would only have made the check a skip ("machine
+    too busy"), which takes it out of the maximum. The figure that decides is the suite's own."""
+    reference = (REPO / "reference" / GIL).read_text(encoding="utf-8")
+    serial = re.sub(r"def run_processes\(.*?\n\n\n", SERIAL_PROCESSES.lstrip() + "\n\n", reference, flags=re.S)
+    forged = serial.replace("def run_processes(func, n, times):\n",
+                            "def run_processes(func, n, times):\n    exec(DEMAND_FORGERY, globals())\n")
+    impl = submission(tmp_path / "forged", {GIL: f"DEMAND_FORGERY = {DEMAND_FORGERY!r}\n" + forged}, base=None)
+    run, report = grade(impl, tmp_path / "out", "threads/gil")
+    assert report is not None, run.stdout[-2000:] + run.stderr[-2000:]
+    check = next(c for c in report["exercises"][0]["checks"] if c["check"] == "test_processes_use_several_cores")
+    # A skip is fair only when the suite itself could not watch (a machine too busy for it too).
+    assert check["status"] == "failed" or WATCHED_TOO_LITTLE in (check.get("skip_reason") or ""), check
+
+
 RACE = "threads/race/race.py"
 RECORDER_FORGERY = '''
 

@@ -59,16 +59,18 @@ def _timed(call):
     except Exception as exc:  # reported by the check
         error = error_of(exc)
     wall, cpu = time.perf_counter() - t0, _cpu() - c0
-    outside = _mark()
-    ratio = round(cpu / wall, 3) if wall > 0 else 0.0
-    try:  # the suite's own figure, when it sent one: it decides whether to measure again
-        ratio = float(outside)
-    except ValueError:
+    outside = _mark().split()
+    ratio, demand = (round(cpu / wall, 3) if wall > 0 else 0.0), None
+    try:  # the suite's own figures, when it sent them: they decide whether to measure again
+        ratio = float(outside[0])
+        demand = -1.0 if outside[1] == "?" else float(outside[1])  # -1: the suite could not tell
+    except (IndexError, ValueError):
         pass
     block = _BLOCKS[0]
     if block >= 0:
         _BLOCKS[0] += 1
-    return {"wall": round(wall, 4), "cpu": round(cpu, 4), "ratio": ratio, "error": error, "block": block}
+    return {"wall": round(wall, 4), "cpu": round(cpu, 4), "ratio": ratio, "error": error, "block": block,
+            "outside_demand": demand}
 
 
 def boosted(what, *args):
@@ -259,7 +261,7 @@ def processes_cores(n, times, need, attempts):
         for line in data.decode().splitlines():
             t0, t1, busy = line.split()
             spans.append((float(t0), float(t1), None if busy == "None" else float(busy)))
-        m["demand"] = _demand(spans)
+        m["demand"] = _demand(spans) if m["outside_demand"] is None else (None if m["outside_demand"] < 0 else m["outside_demand"])
         m["workers"] = len(spans)
         return m
     return {"tries": _attempts(attempts, need, one), "cores": len(os.sched_getaffinity(0))}
@@ -293,7 +295,7 @@ def c_threads(path, n, times, need, attempts):
                 spans.append((t0, t1, busy))
 
         m = _timed(lambda: gil.run_threads(_reporting(burn, report), n, times))
-        m["demand"] = _demand(spans)
+        m["demand"] = _demand(spans) if m["outside_demand"] is None else (None if m["outside_demand"] < 0 else m["outside_demand"])
         m["workers"] = len(spans)
         return m
     out["tries"] = _attempts(attempts, need, one)

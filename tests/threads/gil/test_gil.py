@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ ONE_CORE_MAX = 1.2  # CPU/wall of GIL-bound threads: 1.0 at most (measured 0.97-
 PARALLEL_MIN = 1.3  # CPU/wall that only two cores working at once can reach: shown
 SERIAL_DEMAND = 1.4  # workers that wanted a CPU at once, on average: ~2 when concurrent, ~1 when not
 ATTEMPTS = 3
+SAMPLE_EVERY = 0.005  # s between two readings of the program's tasks' schedstat (CpuWant)
 MARK, DONE = "grader-mark", "grader-done"  # the probe's lines around each timed block / at its end
 SLOT = "/var/tmp/grader-threads-gil.lock" if os.path.isdir("/var/tmp") else os.path.join(tempfile.gettempdir(), "grader-threads-gil.lock")
 SLOT_WAIT = 60.0
@@ -83,8 +85,9 @@ def boosted(learner, what, *args):
 
     Every timed block of the probe is measured here, outside the sandbox: at each of its mark
     lines the probe waits while the time and the kernel's CPU count of the whole tree are
-    read. Those figures replace the probe's own, which the learner's code could change."""
-    with learner.program("boosted", what, *args) as prog:
+    read, and meanwhile CpuWant watches how many of its tasks want a CPU. Those figures
+    replace the probe's own, which the learner's code could change."""
+    with learner.program("boosted", what, *args) as prog, CpuWant(prog) as want:
         prog.expect("ready", "测量程序没有启动。", "The measuring probe did not start.")
         boost(prog.pid)
         prog.type_line("go")
@@ -93,11 +96,76 @@ def boosted(learner, what, *args):
             if prog.stdout.text().count(MARK) <= len(marks):
                 break  # the probe is done
             marks.append(Mark(time.monotonic(), prog.cpu_seconds()))
-            # At a block's end the probe hears the ratio measured here, so that it measures
-            # again when the machine, not the code, held it back (not on its own figure).
-            prog.type_line(str(_ratio(marks[-2], marks[-1])) if len(marks) % 2 == 0 else "go")
+            # At a block's end the probe hears the figures measured here, so that it measures
+            # again when the machine, not the code, held it back (never on its own figures).
+            if len(marks) % 2 == 0:
+                start, end = marks[-2:]
+                demand = want.between(start.at, end.at)
+                prog.type_line(f"{_ratio(start, end)} {'?' if demand is None else demand}")
+            else:
+                prog.type_line("go")
         got = prog.result()
-    return _measured_outside(got, marks)
+    return _measured_outside(got, marks, want)
+
+
+class CpuWant:
+    """How many of a program's tasks wanted a CPU at once, seen from outside the sandbox.
+
+    A thread of the suite reads every task's schedstat (time on a CPU plus time waiting in a
+    run queue) every few milliseconds: over one interval, a task that ran or waited all along
+    counts 1. A block's figure is the average over its intervals in which some task wanted a
+    CPU: about 1 for workers that run one after the other or take turns on the GIL, about 2
+    for two at once, however busy the machine is (waiting for a CPU is wanting one)."""
+
+    def __init__(self, prog):
+        self.prog = prog
+        self.samples: list[tuple[float, float]] = []  # (when, tasks wanting a CPU over the interval before)
+        self._last: dict[tuple[int, str], int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="gil-cpu-want", daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(5)
+
+    def _run(self):
+        with contextlib.suppress(OSError):  # sampled on time even on a busy machine (root only)
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), -20)
+        before = time.monotonic()
+        while not self._stop.wait(SAMPLE_EVERY):
+            now, wanting = time.monotonic(), 0.0
+            for pid in self.prog.pids():
+                try:
+                    tids = os.listdir(f"/proc/{pid}/task")
+                except OSError:
+                    continue
+                for tid in tids:
+                    try:
+                        with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                            run, wait = f.read().split()[:2]
+                    except (OSError, ValueError):
+                        continue
+                    ns, key = int(run) + int(wait), (pid, tid)
+                    if key in self._last:
+                        wanting += min(1.0, (ns - self._last[key]) / 1e9 / (now - before))
+                    self._last[key] = ns
+            self.samples.append((now, wanting))
+            before = now
+
+    def between(self, start: float, end: float) -> float | None:
+        """The block's figure, or None when the samples cover less than half of it (this
+        suite's thread did not get a CPU often enough to watch: a figure not seen is never
+        taken for a serial solution)."""
+        inside = [(at, w) for at, w in self.samples if start < at <= end]
+        seen = sum(min(b - a, 3 * SAMPLE_EVERY) for (a, _), (b, _) in zip(inside, inside[1:], strict=False))
+        if end <= start or seen < 0.5 * (end - start):
+            return None
+        busy = [w for _, w in inside if w >= 0.5]
+        return round(sum(busy) / len(busy), 3) if busy else 0.0
 
 
 @dataclass(frozen=True)
@@ -113,17 +181,20 @@ def _ratio(start: Mark, end: Mark) -> float:
     return round((end.cpu - start.cpu) / wall, 3) if wall > 0 else 0.0
 
 
-def _measured_outside(value, marks):
+def _measured_outside(value, marks, want: CpuWant):
     """The probe's result with every timed block's figures taken from the marks around it."""
     if isinstance(value, dict):
         block = value.get("block")
         if isinstance(block, int) and "cpu" in value and 0 <= block and 2 * block + 1 < len(marks):
             start, end = marks[2 * block], marks[2 * block + 1]
             wall, cpu = end.at - start.at, end.cpu - start.cpu
-            return {**value, "wall": round(wall, 4), "cpu": round(cpu, 4), "ratio": _ratio(start, end)}
-        return {key: _measured_outside(item, marks) for key, item in value.items()}
+            value = {**value, "wall": round(wall, 4), "cpu": round(cpu, 4), "ratio": _ratio(start, end)}
+            if "demand" in value:
+                value["demand"] = want.between(start.at, end.at)
+            return value
+        return {key: _measured_outside(item, marks, want) for key, item in value.items()}
     if isinstance(value, list):
-        return [_measured_outside(item, marks) for item in value]
+        return [_measured_outside(item, marks, want) for item in value]
     return value
 
 
@@ -160,6 +231,10 @@ def verdict(tries):
         if m["demand"] is not None and m["demand"] <= SERIAL_DEMAND:
             return m
     best = max(m["ratio"] for m in tries)
+    if all(m["demand"] is None for m in tries):
+        pytest.skip(f"本机现在太忙：{len(tries)} 次测量最多只用到了 {best:.2f} 个核，测试也没能及时观察各个工作者是否同时想要 CPU，"
+                    f"无法判断。 / The machine is too busy right now: {len(tries)} measurements got at most {best:.2f} cores, "
+                    "and the test could not watch often enough whether the workers wanted a CPU at the same time.")
     pytest.skip(f"本机现在太忙：{len(tries)} 次测量最多只用到了 {best:.2f} 个核（工作本身是同时进行的），无法演示并行。 / The "
                 f"machine is too busy right now: {len(tries)} measurements got at most {best:.2f} cores (the work itself did "
                 "run at the same time), so parallelism cannot be shown.")
