@@ -136,7 +136,8 @@ def test_small_int_pool(learner):
 
 
 ALPHABET = "abXZ09_ !-é中"
-TEXTS = ["", "a", "!", "é", "中", "mark", "hello zzy", "hello_zzy", "1abc", "abc!", "中文", "Ā", "__init__"]
+TEXTS = ["", "a", "!", "é", "中", "mark", "hello zzy", "hello_zzy", "1abc", "abc!", "中文", "Ā", "__init__",
+         "ÿ", "a~b", "x`y", "{z}", "a|b"]  # U+00FF, the last one below U+0100; ASCII after "_" that is no word character
 
 
 def test_interned_strings(learner):

@@ -26,8 +26,10 @@ def test_fib_sequence(learner, times):
 
 
 def test_fib_long_sequence(learner):
-    got = learner.call("run_fib", 200)
-    equal(got["items"], expected_fib(200), "fib(200) 产出的序列不对。", "fib(200) yielded the wrong sequence.")
+    got = learner.call("run_fib", 300)  # above 256: a count compared with `is` never matches
+    equal(got["items"], expected_fib(300), "fib(300) 产出的序列不对。", "fib(300) yielded the wrong sequence.",
+          sent="list(fib(300))", hint_zh="比较计数用 < 或 ==，不要用 is / is not：大于 256 的整数不是同一个对象。",
+          hint_en="Compare the count with < or ==, never is / is not: ints above 256 are not the same object.")
 
 
 def test_fib_returns_finish(learner):

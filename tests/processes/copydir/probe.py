@@ -6,7 +6,9 @@ compared by SHA-256.  Which processes read the source files is recorded by an au
 ``open`` (inherited by every forked process), never by asking the learner's code.
 """
 import hashlib
+import io
 import multiprocessing
+import multiprocessing.pool
 import os
 import random
 import sys
@@ -15,6 +17,7 @@ from probekit.procs import left, run_script, watched_import
 from probekit.values import error_of, plain
 
 MODULE = "copydir"
+PROGRESS_FILES = 7  # an odd count: range(1, n + 1) differs from range(1, n | 1)
 _WATCH = {}  # set while a check watches who opens the source files
 
 
@@ -24,6 +27,36 @@ def _audit(event, args):
 
 
 sys.addaudithook(_audit)
+
+POOLS = []  # the number of worker processes of every Pool made in this process
+_pool_init = multiprocessing.pool.Pool.__init__
+
+
+def _recorded_pool(self, *args, **kwargs):
+    _pool_init(self, *args, **kwargs)
+    POOLS.append(self._processes)
+
+
+multiprocessing.pool.Pool.__init__ = _recorded_pool  # Pool(...), multiprocessing.Pool, a context's Pool
+
+
+class _Terminal(io.RawIOBase):
+    """Stands for the reader of a pipe behind a block-buffered sys.stdout: keeps every piece of
+    text that reaches it (what each flush writes out), and passes it on to the real stdout."""
+
+    def __init__(self, out):
+        super().__init__()
+        self.out, self.pieces = out, []
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        text = bytes(data).decode("utf-8", "replace")  # whole prints: a flush never cuts a character
+        self.pieces.append(text)
+        self.out.write(text)
+        self.out.flush()
+        return len(data)
 
 
 def _opened(path):
@@ -73,7 +106,7 @@ def tree_files(kind, seed):
         files = {"readme.txt": _text(rng, 12), "数据.csv": _text(rng, 30), "empty.dat": b"",
                  "image.bin": _binary(rng, 30000), "noise.bin": _binary(rng, 5000), "naïve café ☃.txt": _text(rng, 3)}
     elif kind == "progress":
-        files = {f"file{i}.bin": _binary(rng, rng.randint(10, 3000)) for i in range(8)}
+        files = {f"file{i}.bin": _binary(rng, rng.randint(10, 3000)) for i in range(PROGRESS_FILES)}
     elif kind == "empty":
         files = {}
     elif kind == "large":
@@ -154,8 +187,19 @@ def copy_tree(kind, seed, workers=4):
         return {"import": imported}
     src, dst = os.path.join("trees", kind), os.path.join("trees", kind + "-copy")
     build(src, kind, seed)
-    value, error = _call(module.copy_dir, src, dst, workers)
-    return {"import": imported, "value": plain(value), "error": error, "compare": compare(src, dst)}
+    real, terminal = sys.stdout, None
+    if kind == "progress":  # stdout block-buffered, as when it is a pipe (an IDE's run window, | tee): an update
+        sys.stdout.flush()  # not flushed waits in the buffer until the end
+        terminal = _Terminal(real)
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(terminal), encoding="utf-8")
+    try:
+        value, error = _call(module.copy_dir, src, dst, workers)
+    finally:
+        if terminal is not None:
+            sys.stdout.flush()
+            sys.stdout = real
+    return {"import": imported, "value": plain(value), "error": error, "compare": compare(src, dst),
+            "pieces": terminal.pieces if terminal else None}
 
 
 def into_existing(seed):
@@ -193,7 +237,7 @@ def who_reads(seed, workers):
     except OSError:
         readers = []
     return {"import": imported, "value": plain(value), "error": error, "me": os.getpid(),
-            "readers": sorted(set(readers)), "compare": compare(src, dst)}
+            "readers": sorted(set(readers)), "compare": compare(src, dst), "pools": POOLS}
 
 
 def copy_then_wait(seed, marker):
@@ -235,4 +279,5 @@ def as_script(seed, folder):
         return {"import": imported}
     build(folder, "script", seed)
     error = run_script(f"{MODULE}.py")
-    return {"import": imported, "error": error, "compare": compare(folder, folder + "-副本"), "left": left()}
+    return {"import": imported, "error": error, "compare": compare(folder, folder + "-副本"), "left": left(),
+            "pools": POOLS}

@@ -95,16 +95,30 @@ def test_copies_flat_folder(learner):
                             "text (CRLF), binary, empty file, unicode names")
 
 
+PROGRESS_FILES = 7  # as the probe's "progress" tree
+
+
 def test_progress_on_one_line(learner):
-    what = "copy_dir('trees/progress', 'trees/progress-copy', 4)：8 个文件 / 8 files"
+    n = PROGRESS_FILES
+    what = (f"copy_dir('trees/progress', 'trees/progress-copy', 4)：{n} 个文件，stdout 是管道、按块缓冲（例如 IDE 的运行窗口）/ "
+            f"{n} files, stdout a pipe, block-buffered (an IDE's run window, say)")
     result = call(learner, "copy_tree", "progress", SEED, 4, what=what)
     no_error(result.value, "copy_dir(src, dst)", result.stderr, sent=what)
     steps = progress_steps(result.stdout, what)
-    expected = [round(i * 100 / 8, 2) for i in range(1, 9)]
-    check(len(steps) == 8 and all(abs(a - b) < 0.011 for a, b in zip(steps, expected, strict=True)),
-          "8 个文件：每拷完一个文件更新一次进度，依次是 12.50% … 100.00%（只增不减，最后是 100.00%）。",
-          "8 files: update the progress once per file copied: 12.50% … 100.00% (never going back, ending at 100.00%).",
-          sent=what, expected=[f"{v:.2f}" for v in expected], got=[f"{v:.2f}" for v in steps])
+    expected = [round(i * 100 / n, 2) for i in range(1, n + 1)]
+    check(len(steps) == n and all(abs(a - b) < 0.011 for a, b in zip(steps, expected, strict=True)),
+          f"{n} 个文件：每拷完一个文件更新一次进度，依次是 {expected[0]:.2f}% … 100.00%（只增不减，最后是 100.00%）。",
+          f"{n} files: update the progress once per file copied: {expected[0]:.2f}% … 100.00% (never going back, "
+          "ending at 100.00%).", sent=what, expected=[f"{v:.2f}" for v in expected], got=[f"{v:.2f}" for v in steps])
+    held = [p for p in result.value["pieces"] if len(STEP.findall(p)) > 1]
+    check(not held, "每次更新进度都要立即输出（flush=True）：stdout 是管道时按块缓冲，不 flush 的进度会一直留在缓冲区里，"
+                    "最后才一起显示出来。",
+          "Every progress update must be written out at once (flush=True): when stdout is a pipe it is block-buffered, "
+          "and updates that are not flushed stay in the buffer and show only at the end, all together.",
+          sent=what, expected="每次写出一个进度 / one update per write",
+          got=f"一次写出了 / written together: {held[0][:200]!r}" if held else None,
+          hint_zh='print("\r当前的进度是%.2f%%" % (i / n * 100), end="", flush=True)',
+          hint_en='print("\r当前的进度是%.2f%%" % (i / n * 100), end="", flush=True)')
     what = "copy_dir('trees/empty', 'trees/empty-copy', 4)：空文件夹 / an empty folder"
     result = call(learner, "copy_tree", "empty", SEED, 4, what=what)
     no_error(result.value, "copy_dir(src, dst)", result.stderr, sent=what)
@@ -150,6 +164,10 @@ def test_several_worker_processes(learner):
           "More than one worker process must copy files (6 files, workers=3).", sent=what,
           got=f"读源文件的进程 / processes reading source files: {got['readers']}",
           hint_zh="Pool(workers)，每个文件一个 apply_async 任务。", hint_en="Pool(workers), one apply_async task per file.")
+    equal(got["pools"], [3], "copy_dir(src, dst, 3) 应创建一个有 workers = 3 个工作进程的 Pool(3)。",
+          "copy_dir(src, dst, 3) must make one Pool(3), with workers = 3 worker processes.", sent=what,
+          hint_zh="pool = Pool(workers)，不要用 Pool()（那是 CPU 个数）或固定的数。",
+          hint_en="pool = Pool(workers), not Pool() (that is the CPU count) or a fixed number.")
     same_tree(got, what, SEED)
 
 
@@ -207,3 +225,7 @@ def test_main_as_script(learner):
     equal(steps[-1], 100.0, "进度最后应是 100.00%。", "The progress must end at 100.00%.", sent=what)
     check(not got["left"], "程序结束时还留着子进程。", "Child processes were left when the program ended.", sent=what,
           got=got["left"])
+    equal(got["pools"], [4], "main() 调用 copy_dir(name, name + \"-副本\") 时用 workers 的默认值 4：应创建一个 Pool(4)。",
+          "main() calls copy_dir(name, name + \"-副本\") with workers left at its default, 4: it must make one Pool(4).",
+          sent=what, hint_zh="def copy_dir(src, dst, workers=4): ... pool = Pool(workers)。",
+          hint_en="def copy_dir(src, dst, workers=4): ... pool = Pool(workers).")

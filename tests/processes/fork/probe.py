@@ -13,6 +13,17 @@ from probekit.procs import Records, guarded, import_refusing_fork, pick, settle
 from probekit.values import plain
 
 RECORDS = Records()  # every fork made from now on, recorded from inside the new process
+_real_exit = os._exit
+
+
+def _recorded_exit(code):
+    """os._exit, noting ``{"exit": [pid, code]}`` first: the exit code each forked process asked for
+    (the learner's parents reap them with os.wait() and drop the status)."""
+    RECORDS.note({"exit": [os.getpid(), code]})
+    _real_exit(code)
+
+
+os._exit = _recorded_exit  # before the import: `from os import _exit` gets it too
 fork_basics = import_refusing_fork("fork_basics")
 
 SETTLE = 2.0  # how long processes still running after the call may take to end or turn zombie
@@ -39,7 +50,7 @@ def _call(name, *args):
     states = settle([pid for pid, _ in forks], SETTLE)
     return {
         "value": plain(value, tuples=True), "error": error, "lines": out.lines(), "me": me, "forks": forks, "escaped": pick(records, "escaped"),
-        "unwound": pick(records, "unwound"),
+        "unwound": pick(records, "unwound"), "exits": pick(records, "exit"),
         "states": states,
     }
 

@@ -65,6 +65,17 @@ def left_behind(got, sent, **hint):
           sent=sent, expected="全部结束并被回收 / all ended and reaped", got=f"running pids {running}", **WAIT_HINT)
 
 
+def exited_zero(got, sent, pids):
+    """Every one of ``pids`` (processes the call forked) ended with os._exit(0)."""
+    exits = dict(got["exits"])
+    wrong = {pid: exits.get(pid, "没有调用 os._exit / no os._exit call") for pid in pids if exits.get(pid) != 0}
+    check(not wrong, f"{sent} 创建的进程做完自己的事后应以 os._exit(0) 结束（退出码 0）。",
+          f"The processes {sent} makes must end with os._exit(0) (exit code 0) once they have done their part.",
+          sent=sent, expected="退出码 / exit code 0", got=f"pid: 退出码 / exit code {wrong}",
+          hint_zh="os._exit(0)：0 表示正常结束；非 0 的退出码表示出错。",
+          hint_en="os._exit(0): 0 means a normal end; a non-zero exit code means failure.")
+
+
 # -- show_pids --------------------------------------------------------------------------
 def test_show_pids_prints_real_pids(learner):
     got = learner.call("show_pids")
@@ -93,8 +104,9 @@ def test_show_pids_reaps_child(learner):
     got = learner.call("show_pids")
     sent = "show_pids()"
     learner_ok(got, sent)
-    one_child(got, sent)
+    child = one_child(got, sent)
     left_behind(got, sent, **WAIT_HINT)
+    exited_zero(got, sent, [child])
 
 
 # -- change_global ------------------------------------------------------------------------
@@ -103,7 +115,8 @@ def test_child_changes_only_its_own_global(learner):
     got = learner.call("change_global", start)
     sent = f"fork_basics.num = {start}; change_global()（随机种子 / seed {SEED}）"
     learner_ok(got, sent, "change_global()")
-    one_child(got, sent)
+    child = one_child(got, sent)
+    exited_zero(got, sent, [child])
     equal(got["lines"], [f"子进程num = {start + 1}", f"父进程num = {start}"],
           "子进程把全局变量 num 加 1 后打印；父进程等子进程结束后打印自己的 num，它没有变。",
           "The child adds 1 to the global num and prints it; the parent, after the child ended, prints its own num, "
@@ -157,6 +170,7 @@ def test_count_processes_leaves_no_process(learner):
                         "例如循环 os.wait() 直到 ChildProcessError。父进程先退出的话，孙进程就没人回收了。",
                 hint_en="Every process, not only the original, must os.wait() for all the children it forked before it "
                         "ends, e.g. call os.wait() until ChildProcessError. If a parent ends first, nobody reaps its children.")
+    exited_zero(got, sent, [pid for pid, _ in got["forks"]])
 
 
 # -- child_exit_code ----------------------------------------------------------------------

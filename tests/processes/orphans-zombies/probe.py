@@ -5,6 +5,7 @@ through a pipe of ours (probekit.procs.Records), so the process tree comes from 
 function the learner runs detached reports from the grandchild through the same pipe.
 """
 import os
+import resource
 import select
 import signal
 import sys
@@ -22,6 +23,31 @@ ADOPTION = 0.5  # the middle child is reaped before spawn_detached returns, so a
 
 
 # -- spawn_detached ------------------------------------------------------------------------
+SLOW_EXIT = 0.3  # the middle child, its descriptors closed, takes this long to end
+
+
+def _watch_exits(me):
+    """Record every os._exit(code) of the processes forked below ``me`` ({"exit": {pid, parent,
+    code}}). The middle child's exit is stretched: its descriptors (the pipe's write end among
+    them) are closed first, as the kernel does at exit, then it takes SLOW_EXIT s to end, so a
+    caller that reads EOF and then does not wait for the child (os.waitpid(child, os.WNOHANG))
+    finds it still running, on every run."""
+    real = os._exit
+
+    def _exit(code):
+        pid = os.getpid()
+        if pid != me:
+            parent = os.getppid()  # the caller, still running, for the middle child
+            RECORDS.note({"exit": {"pid": pid, "parent": parent, "code": code}})
+            if parent == me:
+                os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+                time.sleep(SLOW_EXIT)
+        real(code)
+
+    os._exit = _exit
+    return real
+
+
 def detached(args, fail=False):
     """spawn_detached(job, *args); job reports from the grandchild, waits to be released, and
     (once its first parent has ended) reports its new parent."""
@@ -51,7 +77,12 @@ def detached(args, fail=False):
     returned = threading.Event()
     threading.Thread(target=watchdog, daemon=True).start()
     started = time.monotonic()
-    value, error = guarded(lambda: orphans_zombies.spawn_detached(job, *args), me, RECORDS)
+    real_exit = _watch_exits(me)
+    try:
+        value, error = guarded(lambda: orphans_zombies.spawn_detached(job, *args), me, RECORDS)
+    finally:
+        if os.getpid() == me:
+            os._exit = real_exit
     took = time.monotonic() - started
     returned.set()
     try:
@@ -60,7 +91,8 @@ def detached(args, fail=False):
         pass
     os.close(go_w)
     records = RECORDS.read(time.monotonic() + SETTLE + RELEASE_AFTER)
-    got = {"forks": pick(records, "fork"), "escaped": pick(records, "escaped"), "fn": pick(records, "fn")}
+    got = {"forks": pick(records, "fork"), "escaped": pick(records, "escaped"), "fn": pick(records, "fn"),
+           "exits": pick(records, "exit")}
     first = [pid for pid, parent in got["forks"] if parent == me]
     states = settle([pid for pid, _ in got["forks"]], SETTLE, wait_for=first)
     got.update(value=value if isinstance(value, (type(None), bool, int, str)) else repr(value), error=error, me=me,
@@ -70,9 +102,11 @@ def detached(args, fail=False):
 
 
 # -- install_reaper ----------------------------------------------------------------------------
-def _fork_child(code, wait_fd=None):
+def _fork_child(code, wait_fd=None, own_group=False):
     pid = os.fork()
     if pid == 0:
+        if own_group:
+            os.setpgid(0, 0)  # a child in a process group of its own is still a child to reap
         if wait_fd is not None:
             select.select([wait_fd], [], [], 30)
         os._exit(code)
@@ -84,13 +118,14 @@ def _install(me, reported):
 
 
 def reaper_together(codes):
-    """Children that all end while SIGCHLD is blocked: one signal arrives for all of them."""
+    """Children that all end while SIGCHLD is blocked: one signal arrives for all of them; the
+    middle one has moved into a process group of its own (os.waitpid(0, ...) misses it)."""
     me, reported = os.getpid(), []
     value, error = _install(me, reported)
     if error:
         return {"error": error}
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
-    pids = [_fork_child(code) for code in codes]
+    pids = [_fork_child(code, own_group=i == len(codes) // 2) for i, code in enumerate(codes)]
     end = time.monotonic() + SETTLE
     while any(state(pid) == "running" for pid in pids) and time.monotonic() < end:
         time.sleep(0.01)  # polling /proc until every child has ended (each is a zombie now)

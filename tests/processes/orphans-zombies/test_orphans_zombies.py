@@ -20,9 +20,11 @@ EXIT_HINT = dict(hint_zh="孙进程里用 try/except 包住 fn(*args)，无论�
                  hint_en="In the grandchild wrap fn(*args) in try/except and always end with os._exit(...), "
                          "whether it returned or raised.")
 LOOP_HINT = dict(hint_zh="处理函数里循环 os.waitpid(-1, os.WNOHANG)：返回 (0, 0) 说明剩下的子进程都还在运行，"
-                         "抛出 ChildProcessError 说明没有子进程了，这两种情况才停止。",
+                         "抛出 ChildProcessError 说明没有子进程了，这两种情况才停止。-1 表示任何子进程；"
+                         "0 只等和调用者同一进程组的子进程。",
                  hint_en="In the handler, loop on os.waitpid(-1, os.WNOHANG): stop when it returns (0, 0) (the "
-                         "remaining children are still running) or raises ChildProcessError (no children left).")
+                         "remaining children are still running) or raises ChildProcessError (no children left). "
+                         "-1 means any child; 0 only children in the caller's process group.")
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -131,6 +133,27 @@ def test_job_error_stays_in_grandchild(learner):
           expected="int", got=got["value"])
 
 
+def test_detached_exit_codes(learner):
+    for fail_job, code in ((False, 0), (True, 1)):
+        sent = f"{SENT}，job 抛出 / raises RuntimeError" if fail_job else f"{SENT}，job 正常返回 / returns"
+        got = detached(learner, fail_job)
+        learner_ok(got, sent, "spawn_detached")
+        child, grandchild = tree(got, sent)
+        exits = {e["pid"]: e["code"] for e in got["exits"]}
+        none = "没有调用 os._exit / no os._exit call"
+        equal(exits.get(child, none), 0, "子进程把孙进程的 pid 写进管道后应以 os._exit(0) 结束。",
+              "The child must end with os._exit(0) once it wrote the grandchild's pid into the pipe.",
+              sent=f"{sent}（子进程 / child {child}）", hint_zh="子进程：os.write(w, ...) 之后 os._exit(0)。",
+              hint_en="The child: os._exit(0) after os.write(w, ...).")
+        equal(exits.get(grandchild, none), code,
+              "孙进程在 fn 正常返回后应 os._exit(0)，在 fn 抛出异常后应 os._exit(1)。",
+              "The grandchild must os._exit(0) when fn returned and os._exit(1) when fn raised.",
+              sent=f"{sent}（孙进程 / grandchild {grandchild}）",
+              hint_zh="try: fn(*args); code = 0  except BaseException: code = 1；最后 os._exit(code)（不要在 finally 里一律 os._exit(0)）。",
+              hint_en="try: fn(*args); code = 0  except BaseException: code = 1; then os._exit(code) (not os._exit(0) "
+                      "in a finally whatever happened).")
+
+
 # -- install_reaper ----------------------------------------------------------------------------
 def reaper_ok(got, sent):
     learner_ok({"error": got["error"]}, sent, "install_reaper(on_exit)")
@@ -139,7 +162,8 @@ def reaper_ok(got, sent):
 def test_reaper_reaps_children_ending_together(learner):
     codes = [0, 3, 7, 42, 255]
     got = learner.call("reaper_together", codes)
-    sent = f"install_reaper(on_exit)；{len(codes)} 个子进程在同一个 SIGCHLD 信号之前都已结束 / children all ended before one SIGCHLD"
+    sent = (f"install_reaper(on_exit)；{len(codes)} 个子进程在同一个 SIGCHLD 信号之前都已结束，中间那个在它自己的进程组里 / "
+            "children all ended before one SIGCHLD, the middle one in a process group of its own")
     reaper_ok(got, sent)
     check(not got["zombies"], f"{len(codes)} 个子进程一起结束时（只来一个 SIGCHLD），处理函数应把它们全部回收。",
           f"When {len(codes)} children end together (one SIGCHLD for all), the handler must reap every one of them.",

@@ -10,6 +10,7 @@ globals or prints.  Exit codes come from the OS (waitpid), the processes still p
 a call from /proc, and every Pipe() the learner makes is recorded with its duplex flag.
 """
 import multiprocessing.connection
+import multiprocessing.process
 from multiprocessing import Pipe, Process
 
 from probekit import ipc
@@ -71,7 +72,21 @@ def collect(numbers):
 
 
 def ask_squares(numbers):
-    return _traced("ask_squares", numbers, pipes=True)
+    """As _traced, and the exit code of every Process the learner's call started (None: still running)."""
+    started = []
+    real_start = multiprocessing.process.BaseProcess.start
+
+    def start(self):
+        real_start(self)
+        started.append(self)
+
+    multiprocessing.process.BaseProcess.start = start
+    try:
+        got = _traced("ask_squares", numbers, pipes=True)
+    finally:
+        multiprocessing.process.BaseProcess.start = real_start
+    got["exitcodes"] = [p.exitcode for p in started]
+    return got
 
 
 def as_script():

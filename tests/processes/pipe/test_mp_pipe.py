@@ -121,6 +121,11 @@ def test_ask_squares_duplex(learner):
     equal(got["pipes"], [True], "ask_squares 应只创建一个双工管道 Pipe()，两个方向都用它。",
           "ask_squares must create exactly one duplex pipe, Pipe(), and use it both ways.", sent=what)
     nothing_left(got, "ask_squares", hint_zh="关闭 parent_conn 之后 p.join()。", hint_en="p.join() after closing parent_conn.")
+    equal(got["exitcodes"], [0], "运行 squarer 的子进程应正常结束（退出码 0）：recv() 抛出 EOFError 时结束循环，再关闭 conn。",
+          "The child running squarer must end normally (exit code 0): when recv() raises EOFError, leave the loop, then "
+          "close conn.", sent=what, details=stderr_details(result.stderr),
+          hint_zh="try: n = conn.recv() except EOFError: break —— 不要让 EOFError 从子进程里抛出去。",
+          hint_en="try: n = conn.recv() except EOFError: break — do not let EOFError escape from the child.")
 
 
 def test_main_as_script(learner):

@@ -83,8 +83,17 @@ def test_bank_script_output(learner):
           "The window number must be os.getpid() % 100 of the worker process serving the customer.", sent=sent,
           expected=f"工作进程的 pid % 100 / workers' pid % 100 ∈ {sorted(windows)}", got=strange,
           hint_zh="在任务函数里（也就是工作进程里）调用 os.getpid()。", hint_en="Call os.getpid() inside the task (in the worker).")
-    check(len(got["workers"]) <= 3, "bank(10, 3) 最多只能有 3 个工作进程（3 个窗口）。",
-          "bank(10, 3) may have at most 3 worker processes (3 windows).", sent=sent, expected="<= 3", got=got["workers"])
+    check(len(got["workers"]) == 3, "main() 调用 bank(10, 3)：进程池正好有 3 个工作进程（3 个窗口）。",
+          "main() calls bank(10, 3): the pool has exactly 3 worker processes (3 windows).", sent=sent, expected="3",
+          got=got["workers"], hint_zh="main() 里 bank(10, 3)；bank 里 Pool(windows)。",
+          hint_en="bank(10, 3) in main(); Pool(windows) in bank.")
+    one = learner.call("window_in_child", 7)
+    sent = f"window(7)，在 pid 为 {one['pid']} 的进程里运行 / run in a process with pid {one['pid']}"
+    equal(one["printed"], f"请7号客户到{(one['pid'] or 0) % 100}窗口办理业务\n",
+          "window(i) 应打印 请<i>号客户到<窗口>窗口办理业务，窗口号是运行它的进程的 os.getpid() % 100。",
+          "window(i) must print 请<i>号客户到<window>窗口办理业务, the window being os.getpid() % 100 of the process "
+          "running it.", sent=sent, hint_zh="print(f\"请{i}号客户到{os.getpid() % 100}窗口办理业务\", flush=True)",
+          hint_en="print(f\"请{i}号客户到{os.getpid() % 100}窗口办理业务\", flush=True)")
 
 
 def test_main_guard(learner):
@@ -184,7 +193,7 @@ OLD = "上次合并留下的旧内容\n"
 
 def test_merge_content(learner):
     got = learner.call("merge", CONTENTS, OLD)
-    sent = f"merge_files([\"a.txt\", \"b.txt\", \"c.txt\"], \"merged.txt\", 3)，merged.txt 原有内容 / already holds {OLD!r}"
+    sent = f"merge_files([\"a.txt\", \"b.txt\", \"c.txt\"], \"merged.txt\")，merged.txt 原有内容 / already holds {OLD!r}"
     no_error(got, "merge_files", sent=sent)
     a, b, c = CONTENTS
     allowed = {x + y + z for x, y, z in ((a, b, c), (a, c, b), (b, a, c), (b, c, a), (c, a, b), (c, b, a))}
@@ -193,6 +202,10 @@ def test_merge_content(learner):
           "cleared first.", sent=sent, expected=a + b + c + "（顺序可以不同 / in any order）", got=got["merged"],
           hint_zh="开始前用 open(out_path, \"w\") 清空输出文件；回调函数用 \"a\" 模式追加。",
           hint_en="Empty the output file first with open(out_path, \"w\"); the callback appends in \"a\" mode.")
+    equal(got["pools"], [3], "merge_files(names, out_path) 没有给 windows 时，应用默认值 3：创建一个 Pool(3)。",
+          "merge_files(names, out_path) without windows must use its default, 3: one Pool(3).", sent=sent,
+          hint_zh="def merge_files(names, out_path, windows=3): ... Pool(windows)。",
+          hint_en="def merge_files(names, out_path, windows=3): ... Pool(windows).")
 
 
 def test_merge_appends_as_reads_finish(learner):

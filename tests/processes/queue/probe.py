@@ -8,6 +8,8 @@ one process to another through a queue), it appends "sender receiver value" to a
 of ours, so which processes wrote and read comes from the items themselves, never from the
 learner's globals or prints.  The processes still present after a call are read from /proc.
 """
+import multiprocessing.pool
+import multiprocessing.queues
 import queue
 import sys
 import threading
@@ -64,6 +66,27 @@ def read_alone(schedule, writers, gap, pause_after=None, pause=0.0):
     threading.Thread(target=feed, daemon=True).start()
     value, error = call(module.read, q, writers)
     return {"import": imported, "value": plain(value), "error": error}
+
+
+def read_counts():
+    """read(q) with the default writers on [5, 0, None, 6, None] (one writer: it stops at the first
+    None), then read(q, 300) on 300 writers' items and None markers, interleaved (a count above
+    256, so `is` on the count differs from ==)."""
+    module, imported = watched_import(MODULE)
+    if module is None:
+        return {"import": imported}
+    q = MpQueue()
+    for item in (5, 0, None, 6, None):
+        q.put(item)
+    default = within(BLOCKED, lambda: module.read(q))
+    many = None
+    if default["done"] and not default["error"]:
+        q = MpQueue()
+        for i in range(300):
+            q.put(1000 + i)
+            q.put(None)
+        many = within(2 * BLOCKED, lambda: module.read(q, 300))
+    return {"import": imported, "default": default, "many": many}
 
 
 class _Rival:
@@ -131,24 +154,45 @@ def nowait():
     return got
 
 
+MADE = {"queues": [], "pools": []}  # what the learner's call created, in this (its main) process
+
+
+def _record_made():
+    """Note the capacity of every multiprocessing.Queue and the size of every Pool made from now
+    on (whichever way the learner names them: they all go through these two classes)."""
+    queue_init, pool_init = multiprocessing.queues.Queue.__init__, multiprocessing.pool.Pool.__init__
+
+    def new_queue(self, *args, **kwargs):
+        queue_init(self, *args, **kwargs)
+        MADE["queues"].append(None if self._maxsize >= 2 ** 31 - 1 else self._maxsize)  # Queue(): SEM_VALUE_MAX
+
+    def new_pool(self, *args, **kwargs):
+        pool_init(self, *args, **kwargs)
+        MADE["pools"].append(self._processes)
+
+    multiprocessing.queues.Queue.__init__, multiprocessing.pool.Pool.__init__ = new_queue, new_pool
+
+
 def run_processes(batches, delay=0.0):
-    """The learner's run_processes with Traced items (each hop logged)."""
+    """The learner's run_processes with Traced items (each hop logged), and the queues it made."""
+    _record_made()
     module, imported = watched_import(MODULE)
     if module is None:
         return {"import": imported}
     batches = [[ipc.Traced(v, delay) for v in batch] for batch in batches]
     value, error = call(module.run_processes, batches)
-    return ipc.report(imported, value, error)
+    return ipc.report(imported, value, error, made=MADE)
 
 
 def run_pool(batches):
-    """The learner's run_pool with Traced items."""
+    """The learner's run_pool with Traced items, and the pools it made."""
+    _record_made()
     module, imported = watched_import(MODULE)
     if module is None:
         return {"import": imported}
     batches = [[ipc.Traced(v) for v in batch] for batch in batches]
     value, error = call(module.run_pool, batches)
-    return ipc.report(imported, value, error)
+    return ipc.report(imported, value, error, made=MADE)
 
 
 def as_script():

@@ -102,6 +102,28 @@ def test_read_waits_for_all_writers(learner):
           "read must print one line get <item> for each item received.", sent=what)
 
 
+def test_read_counts_writers(learner):
+    result = call(learner, "read_counts", what="read(q), read(q, 300)")
+    got = result.value
+    for key, sent, expected in (
+            ("default", "read(q)，q 里是 / holding [5, 0, None, 6, None]", [5, 0]),
+            ("many", "read(q, 300)，q 里是 300 个写者的数据和 None / holding 300 writers' items and None markers: "
+                     "[1000, None, 1001, None, …, 1299, None]", list(range(1000, 1300)))):
+        res = got[key]
+        if res is None:
+            continue  # not tried: the first call failed, reported below
+        if not res["done"]:
+            fail(f"{sent} 在收到足够的 None 之后还没有返回。", f"{sent} had not returned after enough None markers arrived.",
+                 sent=sent, expected=expected, hint_zh="writers 默认是 1；用 finished < writers 比较计数（不要用 is / is not 比较整数：大于 256 的数不是同一个对象）。",
+                 hint_en="writers defaults to 1; compare the count with finished < writers (never compare ints with is / is not: "
+                         "numbers above 256 are not the same object).",
+                 details="卡住的位置 / where it was stuck:\n" + res["stack"])
+        no_error(res, sent.split("，")[0], result.stderr, sent=sent)
+        equal(res["value"], expected, "read 应在收到 writers 个 None 时停止（writers 默认是 1），返回这之前收到的数据。",
+              "read must stop once `writers` None markers came (writers defaults to 1) and return the items received "
+              "before.", sent=sent)
+
+
 def test_nowait_full_and_empty(learner):
     result = call(learner, "nowait", what="fill(Queue(3)), try_get(q)")
     got = result.value
@@ -207,6 +229,9 @@ def test_bounded_queue_blocks_writer(learner):
     equal((puts, gets), (len(items), len(items)), "每个数据都应打印一行 put 和一行 get。",
           "Every item must give one put line and one get line.", sent=what)
     # With Queue(3) a writer can be at most 3 items in the queue + 1 being received + 1 not yet printed ahead.
+    equal(result.value["made"]["queues"], [3], "run_processes 应只创建一个队列：multiprocessing.Queue(3)，容量 3。",
+          "run_processes must create exactly one queue: multiprocessing.Queue(3), capacity 3.", sent=what,
+          hint_zh="q = Queue(3)（None 表示没有容量限制）。", hint_en="q = Queue(3) (None means unbounded).")
     check(lead <= 5, "队列容量是 3：读者还没取走时，写者最多领先几个数据就必须等待；这里写者一口气全部写完了。",
           "The queue holds 3 items: while the reader has not taken them, the writer must wait after a few; here it "
           "wrote everything at once.", sent=what, expected="put 行最多领先 get 行 5 行 / put lines at most 5 ahead of get lines",
@@ -215,7 +240,7 @@ def test_bounded_queue_blocks_writer(learner):
 
 
 # -- run_pool -----------------------------------------------------------------------------------
-POOL_BATCHES = [[500, 501, 502, 503], [600, 601, 602]]
+POOL_BATCHES = [[500, 501, 502, 503], [600, 601, 602], [700, 701]]  # an odd count: len + 1 differs from len | 1, len * 2, ...
 
 
 def test_pool_delivers_all(learner):
@@ -238,6 +263,11 @@ def test_pool_delivers_all(learner):
         hint_zh="读者也用 pool.apply_async(read, ...)；close、join 之后用它的 .get() 取返回值。",
         hint_en="Run the reader with pool.apply_async(read, ...) too; after close and join return its .get().")
     check_delivery(result.stdout, POOL_BATCHES, "数据接收OK", what)
+    equal(got["made"]["pools"], [len(POOL_BATCHES) + 1], f"run_pool 应只创建一个进程池，有 len(batches) + 1 = "
+          f"{len(POOL_BATCHES) + 1} 个工作进程（每个写者一个，读者一个）。",
+          f"run_pool must create exactly one pool, with len(batches) + 1 = {len(POOL_BATCHES) + 1} worker processes "
+          "(one per writer, one for the reader).", sent=what, hint_zh="pool = Pool(len(batches) + 1)。",
+          hint_en="pool = Pool(len(batches) + 1).")
     me = got["me"]
     hops = got["trace"]
     writers = {h["receiver"] for h in hops if h["sender"] == me}  # the workers that were given a batch
