@@ -9,8 +9,9 @@ from contextlib import ExitStack
 
 import psutil
 
-from grader.feedback import check, equal, fail
-from grader.net import recv_exactly, reset
+from grader.feedback import LearnerCrashed, check, equal, fail
+from grader.net import _queues, recv_exactly, reset
+from kit.echo import paused
 from kit.lines import HOST, SETTLE, fd_kinds, main_process
 from kit.lines import output_tail as lines_output_tail
 
@@ -237,3 +238,95 @@ def test_releases_fds(learner):
               hint_en="The parent must conn.close() after start() and keep no client sockets; reap children with "
                       "multiprocessing.active_children() (with a bare os.waitpid, multiprocessing never learns the child "
                       "ended and every Process object keeps its pipes open).")
+
+
+def arrived(sock: socket.socket, size: int, timeout: float) -> bool:
+    """True once ``size`` bytes we sent wait in the peer's receive queue (it need not read them)."""
+    mine, theirs = sock.getsockname(), sock.getpeername()
+    end = time.monotonic() + timeout
+    while True:
+        peer = _queues(theirs, mine)
+        if peer is None or peer[1] >= size:
+            return peer is not None
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.002)  # polling the kernel's queues, not waiting for time to pass
+
+
+def test_logs_each_1024_byte_chunk(learner):
+    """2520 bytes wait in the child's receive queue at once (the server is paused while they are
+    sent): recv(1024) takes them as 1024 + 1024 + 472 bytes, so three log lines, in that order."""
+    data = "".join(f"{i:05d}," for i in range(420)).encode()  # 2520 bytes, every piece different
+    chunks = [data[i:i + 1024] for i in range(0, len(data), 1024)]
+    with learner.server("mp_server:serve", HOST, 0) as srv, connect(srv) as sock:
+        addr = sock.getsockname()
+        echo(srv, sock, b"hello")  # the child is up and waits in recv
+        with paused(srv):
+            sock.sendall(data)
+            arrived(sock, len(data), srv.timeout)
+        got = recv_exactly(sock, len(data))
+        equal(got, data, f"一次到达的 {len(data)} 字节没有被原样发回。", f"{len(data)} bytes that arrived at once did not come "
+              "back unchanged.", sent=shown(data))
+        lines = [f"<{addr}>: {c.decode()}" for c in chunks]
+        seen = srv.stdout.wait_for(lambda text: log_in_order(text, lines), srv.timeout)
+        check(seen, f"{len(data)} 字节一次到达时，服务器应每 recv(1024) 一次打印一行：1024、1024、{len(chunks[-1])} 字节各一行。",
+              f"When {len(data)} bytes arrived at once, the server must log one line per recv(1024): lines of 1024, "
+              f"1024 and {len(chunks[-1])} bytes.", sent=shown(data),
+              expected="\n".join(shown(line.encode()) for line in lines), got=srv.stdout.text()[-1500:],
+              hint_zh="按题目用 conn.recv(1024)，每收到一块就打印一行。",
+              hint_en="Use conn.recv(1024) as the statement says, and log one line per chunk received.")
+
+
+def log_in_order(text: str, wanted: list[str]) -> bool:
+    it = iter(text.splitlines())
+    return all(any(line == want for line in it) for want in wanted)
+
+
+def test_logs_reach_a_pipe_at_once(learner):
+    """With the server's stdout a block-buffered pipe (not a terminal), a message's log line
+    appears while its client is still connected: flush=True."""
+    with learner.server("serve_piped", HOST, 0) as srv, connect(srv) as sock:
+        addr = sock.getsockname()
+        equal(echo(srv, sock, "你好".encode()), "你好".encode(), "回显不对。", "Wrong echo.", sent="你好")
+        line = f"<{addr}>: 你好"
+        seen = srv.stdout.wait_for(lambda text: line in text, srv.timeout)
+        check(seen, f"服务器的输出是管道（不是终端）时，客户端还连着，{srv.timeout:g} 秒内没有看到它那条消息的日志。",
+              f"With the server's output going to a pipe (not a terminal), the log line of a message did not appear "
+              f"within {srv.timeout:g} s while its client was still connected.", sent="你好", expected=line,
+              got=srv.stdout.text()[-1000:] or "(没有输出 / no output)",
+              hint_zh="print(..., flush=True)：子进程的输出进了管道，不刷新就会留在缓冲区里。",
+              hint_en="print(..., flush=True): a child's output goes into a pipe, and without a flush it stays in the buffer.")
+
+
+def test_restarts_on_same_port(learner):
+    """The server is stopped while a client is still connected (the server's side of that
+    connection stays bound to the port), then a new server starts on the same port at once:
+    bind succeeds only with SO_REUSEADDR set before it."""
+    with ExitStack() as stack:
+        with learner.server("mp_server:serve", HOST, 0) as first:
+            sock = stack.enter_context(connect(first))
+            equal(echo(first, sock, b"before restart"), b"before restart", "回显不对。", "Wrong echo.",
+                  sent="before restart")
+            port = first.port
+        no_listener(port, learner.timeout())
+        try:
+            second = learner.server("mp_server:serve", HOST, port)
+        except LearnerCrashed as exc:
+            fail(f"服务器停止后（还有一个客户端连着），立刻在同一端口 {port} 启动新服务器失败。",
+                 f"After the server was stopped (with a client still connected), starting a new server on the same "
+                 f"port {port} at once failed.", expected=f"serve('{HOST}', {port}) listening",
+                 got=exc.en, details=exc.render(),
+                 hint_zh="bind 之前 setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)。",
+                 hint_en="setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before bind.")
+        with second, connect(second) as fresh:
+            equal(echo(second, fresh, b"after restart"), b"after restart", "在同一端口重启的服务器没有回显。",
+                  "The server restarted on the same port did not echo.", sent="after restart")
+
+
+def no_listener(port: int, timeout: float):
+    """Wait until nothing listens on ``port`` any more (the stopped server's tree has died)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and any(
+            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
+            for c in psutil.net_connections(kind="tcp")):
+        time.sleep(0.01)  # polling the kernel's socket table, not waiting for time to pass
