@@ -98,6 +98,60 @@ def pool_callback(need, extra, interval):
             "returned": round(returned - t0, 3)}
 
 
+
+# -- the statement's defaults and pool size ------------------------------------------------------
+def defaults(need, extra):
+    """run_async(...) without interval, and demo() without delay (the statement's defaults:
+    0.05 s and 1.0 s); how many pool processes were alive while each ran (at run_async's first
+    tick, at demo's callback fun), the gaps between run_async's ticks, how long demo() took."""
+    import multiprocessing
+
+    main = threading.get_ident()
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    ticks, pools = [], {}
+
+    def tick():
+        if threading.get_ident() == main:
+            ticks.append(time.monotonic())
+            if "run_async" not in pools:
+                pools["run_async"] = len(multiprocessing.active_children())
+        try:
+            os.write(w, b"t")
+        except BlockingIOError:
+            pass
+
+    out = {}
+    try:
+        async_callback.run_async(gated_work, (r, need, extra), lambda result: None, tick)
+        out["run_error"] = None
+    except Exception as exc:
+        out["run_error"] = error_of(exc)
+    os.close(r)
+    os.close(w)
+    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    out["ticks"] = len(ticks)
+    out["mean_gap"] = round(sum(gaps) / len(gaps), 3) if gaps else None
+
+    original = async_callback.fun
+
+    def fun(args):
+        pools.setdefault("demo", len(multiprocessing.active_children()))
+        return original(args)
+
+    async_callback.fun = fun
+    start = time.monotonic()
+    try:
+        async_callback.demo()
+        out["demo_error"] = None
+    except Exception as exc:
+        out["demo_error"] = error_of(exc)
+    finally:
+        async_callback.fun = original
+    out["demo_took"] = round(time.monotonic() - start, 3)
+    out["pools"] = pools
+    return out
+
 # -- demo ---------------------------------------------------------------------------------------
 def demo(delay):
     """The notes' program; its printed lines are read from this process's stdout.

@@ -89,6 +89,48 @@ def test_callback_while_main_loop_runs(learner):
           sent=RUN_SENT)
 
 
+
+# -- the statement's defaults and pool size ------------------------------------------------------
+DEFAULTS_SENT = (f"run_async(work, args, callback, tick)（不传 interval；work 等主线程 tick {NEED} 次）；然后 demo()（不传 delay） / "
+                 f"no interval argument, work waits for {NEED} ticks; then demo() with no delay argument")
+
+
+def defaults_run(learner):
+    return shared(learner, "defaults", NEED, 0.0)
+
+
+def test_defaults(learner):
+    got = defaults_run(learner)
+    if got["run_error"]:
+        raised(got["run_error"], sent=DEFAULTS_SENT)
+    gap = got["mean_gap"]
+    check(gap is not None and 0.04 <= gap <= 0.5, "不传 interval 时，主线程两次 tick 之间应停默认的 0.05 秒。",
+          "Without an interval argument the main thread must pause the default 0.05 s between ticks.", sent=DEFAULTS_SENT,
+          expected="≈ 0.05 s", got=f"平均 / mean {gap} s（{got['ticks']} 次 tick / ticks）",
+          hint_zh="def run_async(func, args, callback, tick, interval=0.05)：默认值照题目写。",
+          hint_en="def run_async(func, args, callback, tick, interval=0.05): the default as the statement gives it.")
+    if got["demo_error"]:
+        raised(got["demo_error"], sent=DEFAULTS_SENT)
+    took = got["demo_took"]
+    check(2.9 <= took <= 5.8, "不传 delay 时，demo() 应按默认的 delay=1.0 运行：子进程打印 0、1、2，每个之后停 1 秒（共约 3–4 秒）。",
+          "Without a delay argument demo() must use the default delay=1.0: the child prints 0, 1, 2 with 1 s after each "
+          "(about 3–4 s in all).", sent=DEFAULTS_SENT, expected="3–4 秒 / s", got=f"{took} 秒 / s",
+          hint_zh="def demo(delay=1.0)：默认值照题目写。", hint_en="def demo(delay=1.0): the default as the statement gives it.")
+
+
+def test_pool_of_three(learner):
+    got = defaults_run(learner)
+    for name in ("run_async", "demo"):
+        error = got["run_error" if name == "run_async" else "demo_error"]
+        if error:
+            raised(error, sent=DEFAULTS_SENT)
+        size = got["pools"].get(name)
+        check(size == 3, f"{name} 的进程池应有 3 个进程（Pool(3)）。", f"The pool of {name} must have 3 processes (Pool(3)).",
+              sent=DEFAULTS_SENT, expected=3, got=size,
+              details="在 run_async 第一次 tick 时、demo 的回调 fun 运行时数的子进程 / child processes counted at run_async's "
+                      "first tick and when demo's callback fun ran",
+              hint_zh="pool = Pool(3)：和题目一样 3 个进程。", hint_en="pool = Pool(3): three processes, as the statement says.")
+
 # -- demo ---------------------------------------------------------------------------------------
 def demo_tokens(stdout: str, main: int):
     """The printed messages in the order written.  Processes share one pipe and print()

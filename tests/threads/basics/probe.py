@@ -146,6 +146,28 @@ def count(n):
     return {"value": plain(value), "error": error, "left": len(threading.enumerate())}
 
 
+
+def count_joined(n):
+    """count_threads(n), with the threads it started held alive after the Event woke them
+    until the main thread calls join() on one (or JOIN_WAIT): a count taken after set()
+    without joining sees them still running on every run, not only when they happen to be
+    slow to end."""
+    original = threading.Event.wait
+    MAIN_JOINED.clear()
+
+    def wait_then_stay(event, timeout=None):
+        woken = original(event, timeout)
+        if threading.get_ident() != MAIN.ident and event is not MAIN_JOINED:
+            original(MAIN_JOINED, JOIN_WAIT)  # ends only once the main thread joins (or JOIN_WAIT)
+        return woken
+
+    threading.Event.wait = wait_then_stay
+    try:
+        value, error = call(lambda: basics.count_threads(n))
+    finally:
+        threading.Event.wait = original
+    return {"value": plain(value), "error": error}
+
 def daemon_started():
     """start_daemon(task, 7, "seven"): what came back, and how task ran."""
     ran = threading.Event()

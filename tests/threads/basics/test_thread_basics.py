@@ -135,6 +135,14 @@ def test_count_threads(learner, n):
           "them all it is 1.", sent=sent,
           hint_zh="线程在等 Event 的时候数一次；set() 之后 join() 全部，再数一次。",
           hint_en="Count while the threads wait on the Event; set() it, join() them all, then count again.")
+    got = learner.call("count_joined", n)
+    sent = f"count_threads({n})；Event 的 set() 唤醒的线程要等主线程 join() 才结束 / the threads the Event's set() woke end " \
+           "only once the main thread join()s them"
+    no_error(got, sent=sent)
+    equal(got["value"], [n + 1, 1], f"set() 之后没有 join() 就数了第二次：被唤醒的 {n} 个线程还没有结束。",
+          f"The second count was taken after set() without join(): the {n} woken threads had not ended yet.", sent=sent,
+          hint_zh="set() 只是唤醒线程，不等它们结束：对每个线程 t.join()，再数第二次。",
+          hint_en="set() only wakes the threads; it does not wait for them to end: t.join() every thread, then count again.")
 
 
 # -- daemon threads ---------------------------------------------------------------------------

@@ -98,6 +98,15 @@ def test_condition_blocks_and_keeps_order(learner):
     check(got["get_woke"], "put('late') 之后，等待中的 get() 没有被唤醒。", "After put('late'), the waiting get() was never woken.",
           sent=sent, hint_zh="put 放入元素后要 self.cond.notify_all()。", hint_en="After adding an item, put must self.cond.notify_all().")
     equal(got["get_value"], "late", "等待中的 get() 应返回 put 进来的元素。", "The waiting get() must return the item put.", sent=sent)
+    # A capacity above 256, as the learner's code receives it at run time: len(...) is a new int object then, so a
+    # "full" test written with `is` instead of >= (true only for CPython's cached small ints) never sees it full.
+    big = learner.call("condition_blocking", 300)
+    sent_big = "buf = BoundedBuffer(300); put(0) … put(299); 另一线程 / another thread: put('extra')"
+    finished(big["fill"], sent_big, "put(0) … put(299)", "put(0) … put(299)")
+    check(not big["put_returned_while_full"], "缓冲区满了（300 个）时，put('extra') 没有等待就返回了。",
+          "put('extra') returned at once although the buffer was full (300 items).", sent=sent_big,
+          hint_zh="比较数值用 >=（或 ==），不要用 is：只有 -5…256 的小整数才是同一个对象。",
+          hint_en="Compare numbers with >= (or ==), never with is: only the small ints -5…256 are one shared object.")
 
 
 def test_condition_rechecks_after_wakeup(learner):

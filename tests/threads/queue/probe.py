@@ -273,6 +273,20 @@ def pmap_concurrency(n, workers, hold):
     return {**got, "max": crowd.max, "gave_up": crowd.gave_up}
 
 
+
+@bounded
+def default_workers(n, process_expected, pmap_expected, hold):
+    """process_all and parallel_map called without workers (the statement's defaults: 3 and
+    4); the work waits until that many calls are in progress at once, then stays `hold` s."""
+    out = {}
+    for name, expected, call in (
+            ("process_all", process_expected, lambda crowd: work_queue.process_all(list(range(n)), crowd)),
+            ("parallel_map", pmap_expected, lambda crowd: work_queue.parallel_map(crowd, list(range(n))))):
+        crowd = _Crowd(n, expected, hold)
+        got = within(budget(), lambda call=call, crowd=crowd: call(crowd))
+        out[name] = {**got, "max": crowd.max, "gave_up": crowd.gave_up}
+    return out
+
 class ItemError(ValueError):
     """Raised by the probe's fn for the items it is told to fail on."""
 

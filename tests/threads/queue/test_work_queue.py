@@ -160,6 +160,23 @@ def test_parallel_map_uses_workers(learner):
     equal(got["value"], list(range(8)), "结果不对。", "Wrong results.", sent=sent)
 
 
+
+def test_default_workers(learner):
+    got = learner.call("default_workers", 12, 3, 4, 0.1)
+    for name, expected in (("process_all", 3), ("parallel_map", 4)):
+        one = got[name]
+        call = f"{name}(...)"
+        sent = (f"{name}(..., list(range(12)))，不传 workers；每个调用等到 {expected} 个同时在运行，再停留 0.1 秒 / "
+                f"no workers argument; each call waits until {expected} run at once, then stays 0.1 s")
+        returned(one, sent, call)
+        check(one["max"] == expected and not one["gave_up"],
+              f"不传 workers 时，{name} 应使用默认的 {expected} 个线程同时处理（题目给出的默认值 workers={expected}）。",
+              f"Without a workers argument, {name} must use the default of {expected} threads at once (the statement's "
+              f"workers={expected}).", sent=sent, expected=expected,
+              got=f"{one['max']}" + ("（等了 3 秒也没有这么多 / not reached within 3 s）" if one["gave_up"] else ""),
+              hint_zh=f"def {name}(..., workers={expected})：默认值照题目写。",
+              hint_en=f"def {name}(..., workers={expected}): the default as the statement gives it.")
+
 def test_parallel_map_reports_exception(learner):
     got = learner.call("pmap_errors", 10, 3, [7, 3])
     sent = "parallel_map(fn, list(range(10)), workers=3)，fn(x) = x + 1，但 fn(3) 和 fn(7) 抛出 ItemError，" \

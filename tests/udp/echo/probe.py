@@ -16,6 +16,12 @@ def ask(host, port, text, encoding, timeout, limit):
     return call_bounded(limit, lambda: udp_echo.ask(host, port, text, encoding=encoding, timeout=timeout))
 
 
+def ask_default(host, port, text, limit):
+    """ask(host, port, text) with the statement's defaults (encoding, timeout), given ``limit``
+    seconds: the same record as ask()."""
+    return call_bounded(limit, lambda: udp_echo.ask(host, port, text))
+
+
 def ask_at_once(host, port, texts, timeout, limit):
     """ask() for every text at the same moment, one thread each: [{"done", "value", "error"}]."""
     return at_once([lambda t=t: udp_echo.ask(host, port, t, timeout=timeout) for t in texts], limit)

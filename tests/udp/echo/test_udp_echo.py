@@ -14,17 +14,30 @@ from __future__ import annotations
 
 import calendar
 import re
+import socket
 import threading
 import time
 from contextlib import ExitStack
 
 from grader.feedback import check, fail
 from kit.calls import raised
-from kit.echo import crash_details
+from kit.echo import crash_details, paused
 from kit.lines import wait_output
-from kit.udp_peers import HOST, Datagram, Responder, Silent, first_difference, receive, same_core, shown, udp_socket
+from kit.udp_peers import (
+    HOST,
+    Datagram,
+    Responder,
+    Silent,
+    first_difference,
+    receive,
+    same_core,
+    shown,
+    udp_socket,
+    wait_until_waiting_for_datagram,
+)
 
 BUFSIZE = 1024
+SERVER_HOST = "127.0.0.2"  # the test's server for the strangers check: strangers on both sides of it
 CLOSE_TO_NOW = 120  # seconds: a stamp must be the current time (local or UTC), not a constant
 STAMPED = re.compile(rb"\[(?P<ts>[^\]]*)\] (?P<data>.*)", re.DOTALL)
 FIXED = "Mon Jan  1 00:00:00 2024"  # an example stamp, for messages
@@ -157,7 +170,7 @@ def test_server_answers_each_client(learner):
 def test_server_shows_truncation(learner):
     whole = bytes(i % 251 for i in range(BUFSIZE))  # exactly BUFSIZE: fits
     big = bytes(i % 253 for i in range(3000))  # more than BUFSIZE: cut by the kernel
-    with server(learner) as srv, udp_socket() as fits, udp_socket() as too_big:
+    with server(learner) as srv, udp_socket() as fits, udp_socket() as too_big, udp_socket() as last:
         expect_reply(srv, exchange(srv, fits, whole), whole, f"恰好 {BUFSIZE} 字节的数据报应完整地发回",
                      f"A datagram of exactly {BUFSIZE} bytes must come back whole", sent=shown(whole),
                      hint_zh=f"recvfrom 的缓冲区至少要 {BUFSIZE} 字节。", hint_en=f"recvfrom needs a buffer of at least {BUFSIZE} bytes.")
@@ -180,6 +193,21 @@ def test_server_shows_truncation(learner):
         expect_reply(srv, exchange(srv, too_big, b"next"), b"next", "截断之后，下一个数据报应照常回复（UDP 不会留下“剩下的部分”）",
                      "After a cut datagram the next one must be answered as usual (UDP leaves no \"rest\" to read)",
                      sent="b'next'")
+        # A last cut datagram, from a third address: once its line is out, every line printed before it is too
+        # (one stdout, in order), so the truncation lines can be counted, not merely looked for.
+        last_line = f"数据报被截断: {last.getsockname()}"
+        expect_reply(srv, exchange(srv, last, big), big[:BUFSIZE], f"3000 字节的数据报只能读到前 {BUFSIZE} 字节，应回复这 {BUFSIZE} 字节",
+                     f"Of a 3000-byte datagram only the first {BUFSIZE} bytes can be read: reply with those {BUFSIZE} bytes",
+                     sent=f"{shown(big)} from {last.getsockname()}")
+        wait_output(srv, lambda out: last_line in out.splitlines(), "数据报被截断时，服务器应打印一行“数据报被截断: <发送方地址>”。",
+                    "When a datagram was cut, the server must print the line 数据报被截断: <sender's address>.", sent=shown(big),
+                    expected=last_line)
+        cut_lines = [one for one in srv.stdout.text().splitlines() if one.startswith("数据报被截断")]
+        check(cut_lines == [line, last_line], f"只有超过 {BUFSIZE} 字节的数据报才打印截断消息：这里只有 2 个被截断。",
+              f"Only a datagram over {BUFSIZE} bytes gets a truncation line: here only 2 were cut.",
+              sent=f"{shown(whole)}；{shown(big)}；b'next'；{shown(big)}", expected="\n".join([line, last_line]),
+              got="\n".join(cut_lines) or "-", hint_zh=f"只在 len(data) > {BUFSIZE} 时打印。",
+              hint_en=f"Print it only when len(data) > {BUFSIZE}.")
 
 
 def test_timestamp_server_stamps(learner):
@@ -346,23 +374,121 @@ def test_client_waits_its_timeout(learner):
           sent=call, expected="'late but here'", got=repr(got))
 
 
+def bound_socket(host: str) -> socket.socket:
+    """A trusted UDP socket bound to ``host`` (in 127.0.0.0/8) on a port the OS picks."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((host, 0))
+    return sock
+
+
 def test_client_ignores_strangers(learner):
-    with udp_socket() as stranger:
+    # The test's server is on 127.0.0.2; one stranger on 127.0.0.1 and one on 127.0.0.3: an
+    # address below the server's and one above it, so no comparison but "is it the server's
+    # address" lets both through and the reply too.
+    with ExitStack() as stack:
+        strangers = [stack.enter_context(bound_socket(h)) for h in ("127.0.0.3", "127.0.0.1")]
+        where = "、".join(str(s.getsockname()) for s in strangers)
+
         def answer(datagram: Datagram, sock):
-            same_core()  # the stranger's datagram reaches the client before the reply, every run
-            stranger.sendto("我是陌生人 / a stranger".encode(), datagram.sender)
+            same_core()  # the strangers' datagrams reach the client before the reply, every run
+            for one in strangers:
+                one.sendto(f"我是陌生人 {one.getsockname()} / a stranger".encode(), datagram.sender)
             sock.sendto(b"the real reply", datagram.sender)
 
-        with Responder(answer) as peer:
-            call = what(peer.address, "你是谁？")
-            got = returned(call_ask(learner, peer.address, "你是谁？"), call, 4)
-        check(got == "the real reply", f"回复之前，另一个地址 {stranger.getsockname()} 先给客户端发了一个数据报；ask 应只接受服务器 "
-              f"{peer.address} 发来的回复。",
-              f"Before the reply, another address {stranger.getsockname()} sent the client a datagram; ask must take only the "
-              f"reply from the server {peer.address}.", sent=call, expected="'the real reply'", got=repr(got),
-              hint_zh="UDP 谁都可以给你发数据报：data, addr = recvfrom(...)，addr 不是 (host, port) 就丢掉继续等（或先 connect((host, port))）。",
-              hint_en="Anyone may send you a UDP datagram: data, addr = recvfrom(...); if addr is not (host, port), drop it "
-                      "and keep waiting (or connect((host, port)) first).")
+        peer = stack.enter_context(Responder(answer, sock=bound_socket(SERVER_HOST)))
+        call = what(peer.address, "你是谁？")
+        got = returned(call_ask(learner, peer.address, "你是谁？"), call, 4)
+    check(got == "the real reply", f"回复之前，另外两个地址 {where} 先给客户端各发了一个数据报；ask 应只接受服务器 "
+          f"{peer.address} 发来的回复。",
+          f"Before the reply, two other addresses ({where}) each sent the client a datagram; ask must take only the "
+          f"reply from the server {peer.address}.", sent=call, expected="'the real reply'", got=repr(got),
+          hint_zh="UDP 谁都可以给你发数据报：data, addr = recvfrom(...)，addr != (host, port) 就丢掉继续等（或先 connect((host, port))）。",
+          hint_en="Anyone may send you a UDP datagram: data, addr = recvfrom(...); if addr != (host, port), drop it "
+                  "and keep waiting (or connect((host, port)) first).")
+
+
+def test_client_stranger_at_deadline(learner):
+    timeout = 1.5
+    text = "有人吗？"
+    hint = dict(hint_zh="截止时间只算一次：deadline = time.monotonic() + timeout；每次 recvfrom 之前算剩余时间 left = deadline - "
+                        "time.monotonic()，left <= 0 就抛出 TimeoutError，否则 settimeout(left)（settimeout 不接受负数）。",
+                hint_en="Fix the deadline once: deadline = time.monotonic() + timeout; before every recvfrom take left = deadline - "
+                        "time.monotonic(), raise TimeoutError when left <= 0, else settimeout(left) (settimeout refuses a "
+                        "negative number).")
+    with Silent(limit=timeout + 10) as silent, udp_socket() as stranger:
+        call = what(silent.address, text, timeout=timeout)
+        stranger_address = stranger.getsockname()
+        limit = timeout + 2.0
+        with learner.program("ask", *silent.address, text, "utf-8", timeout, limit) as prog:
+            end = time.monotonic() + prog.timeout
+            while silent.arrived is None and time.monotonic() < end:
+                time.sleep(0.002)  # polling for the request to arrive, not waiting for time to pass
+            record = None
+            if silent.arrived is not None:
+                # The client waits for the reply; stopped (SIGSTOP) there, a stranger's datagram
+                # reaches its socket and its deadline passes; woken, it finds that datagram waiting
+                # and no time left: every run, whatever the load.
+                wait_until_waiting_for_datagram(prog, prog.timeout)
+                with paused(prog):
+                    stranger.sendto("我是陌生人 / a stranger".encode(), silent.sender)
+                    late = silent.arrived + timeout + 0.3
+                    time.sleep(max(0.0, late - time.monotonic()))  # the client's deadline passes while it is stopped
+                resumed = time.monotonic()
+            record = prog.result(limit + 3.0)
+    sent = (f"{call}；服务器不回复；客户端等待时，另一个地址 {stranger_address} 发来一个数据报，恰在截止时间到了之后才被读到 / "
+            f"the server never replies; while the client waits, another address sends it a datagram, read only once the "
+            f"deadline has passed")
+    if not record["done"]:
+        fail(f"{call} 在 {limit:g} 秒后还没有返回。", f"{call} had not returned after {limit:g} s.", sent=sent,
+             details="卡住的位置 / where it was stuck:\n" + (record.get("stack") or "?"), **hint)
+    error = record["error"]
+    if silent.arrived is None:
+        if error:
+            raised(error, call)
+        fail("客户端没有向服务器发送数据报。", "The client sent no datagram to the server.", sent=call)
+    port = str(silent.address[1])
+    if error is None or error["type"] != "TimeoutError" or port not in error["message"]:
+        fail("截止时间已过，读到的又只是陌生人的数据报：ask 应丢掉它并抛出 TimeoutError（消息写明服务器的地址和端口）。",
+             "The deadline had passed and what was read was only a stranger's datagram: ask must drop it and raise "
+             "TimeoutError (its message naming the server's address and port).", sent=sent,
+             expected=f"TimeoutError('… 127.0.0.1:{port} …')",
+             got=(f"{error['type']}: {error['message']}" if error else f"返回了 / returned {record['value']!r}"), **hint)
+    after = None if silent.gone is None else silent.gone - resumed
+    shown_after = "?" if after is None else f"{after:.2f}"
+    check(after is not None and after <= 0.75,
+          f"读到陌生人的数据报时 timeout={timeout:g} 秒已经用完，ask 应立刻抛出 TimeoutError；它却又等了 {shown_after} 秒（每收到一个数据报就重新开始计时？）。",
+          f"When the stranger's datagram was read, the timeout={timeout:g} s was used up: ask must raise TimeoutError at "
+          f"once; it waited {shown_after} s more (does every datagram start the timeout again?).", sent=sent,
+          expected="< 0.75 秒 / s", got=f"{shown_after} 秒 / s", **hint)
+
+
+def test_client_default_timeout(learner):
+    default = 2.0
+    with Silent(limit=default + 8) as silent:
+        call = f"ask({silent.address[0]!r}, {silent.address[1]}, '有人吗？')"
+        record = learner.call("ask_default", *silent.address, "有人吗？", default + 2.0, timeout=default + 5.0)
+    hint = dict(hint_zh="def ask(host, port, text, encoding=\"utf-8\", timeout=2.0)：不传 timeout 时就等 2 秒。",
+                hint_en="def ask(host, port, text, encoding=\"utf-8\", timeout=2.0): without a timeout argument it waits 2 s.")
+    if not record["done"]:
+        fail(f"不传 timeout、服务器一直不回复时，{call} 在 {default + 2:g} 秒后还没有返回；默认的 timeout 应是 {default:g} 秒。",
+             f"Without a timeout argument and with a server that never replies, {call} had not returned after "
+             f"{default + 2:g} s; the default timeout is {default:g} s.",
+             details="卡住的位置 / where it was stuck:\n" + (record.get("stack") or "?"), **hint)
+    error = record["error"]
+    if silent.arrived is None:
+        if error:
+            raised(error, call)
+        fail("客户端没有向服务器发送数据报。", "The client sent no datagram to the server.", sent=call)
+    if error is None or error["type"] != "TimeoutError":
+        fail("服务器一直不回复时，ask 应抛出 TimeoutError。", "With a server that never replies, ask must raise TimeoutError.",
+             sent=call, expected="TimeoutError", got=(f"{error['type']}: {error['message']}" if error
+                                                      else f"返回了 / returned {record['value']!r}"), **hint)
+    waited = silent.waited
+    shown_wait = "?" if waited is None else f"{waited:.2f}"
+    check(waited is not None and default * 0.9 <= waited <= default + 0.7,
+          f"不传 timeout 时应等默认的 {default:g} 秒：客户端从发出请求到关闭套接字用了 {shown_wait} 秒。",
+          f"Without a timeout argument it must wait the default {default:g} s: from its request to closing its socket the "
+          f"client took {shown_wait} s.", sent=call, expected=f"{default:g} 秒 / s", got=f"{shown_wait} 秒 / s", **hint)
 
 
 def test_client_calls_at_once(learner):
