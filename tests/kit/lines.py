@@ -288,3 +288,33 @@ def accept_from(prog, listener: socket.socket, timeout: float | None = None) -> 
 def listening() -> socket.socket:
     """A trusted listener on loopback, port 0, for a learner client to connect to."""
     return socket.create_server((HOST, 0))
+
+
+# Syscall numbers of read(2) per architecture: a thread blocked in input() sits in read(0, ...).
+_READ_SYSCALL = {"x86_64": 0, "aarch64": 63}
+
+
+def waiting_for_input(prog, timeout: float) -> bool:
+    """Wait until a thread of the learner program is blocked reading its standard input (in
+    input(), past the prompt it flushed), so that what the test does next finds it waiting there
+    on every run.  False if that was not seen within ``timeout`` (/proc not readable here, or the
+    program never reads its input); the check then goes on as it would have."""
+    number = _READ_SYSCALL.get(os.uname().machine)
+    end = time.monotonic() + timeout
+    while number is not None and time.monotonic() < end:
+        main, others = prog.processes()
+        for proc in ([main] if main else []) + others:
+            try:
+                tids = os.listdir(f"/proc/{proc.pid}/task")
+            except OSError:
+                continue
+            for tid in tids:
+                try:
+                    with open(f"/proc/{proc.pid}/task/{tid}/syscall") as f:
+                        fields = f.read().split()
+                except OSError:
+                    continue
+                if len(fields) > 1 and fields[0] == str(number) and fields[1] in ("0x0", "0"):
+                    return True
+        time.sleep(0.005)  # polling the kernel's view of the threads, not waiting for time to pass
+    return False

@@ -1,4 +1,6 @@
 """tcp/basics: a one-shot server and a client, graded over real loopback sockets."""
+import socket
+
 from grader.feedback import LearnerCrashed, check, equal, fail
 from grader.net import TcpPeer, recv_until, send_in_fragments
 from kit.calls import hang_explained
@@ -56,6 +58,30 @@ def test_server_reads_fragmented_message(learner):
           hint_zh="TCP 是字节流：循环 recv 直到收到 \\n，把收到的字节拼起来后再一起解码。",
           hint_en="TCP is a stream: recv in a loop until you have the \\n, join the bytes, then decode them at once.")
     equal(reply, REPLY.encode(), "服务器的回复不对。", "The server's reply is wrong.")
+
+
+def test_server_reads_until_peer_closes(learner):
+    data = GREETING.encode()  # no newline: the client ends its message by shutting down its sending side
+    sent = f"{GREETING!r}（没有 \\n），然后 shutdown(SHUT_WR) / {GREETING!r} (no \\n), then shutdown(SHUT_WR)"
+    with hang_explained(
+            learner, "客户端发完消息（没有 \\n）就关闭了发送方向，服务器却一直没有回复：它还在等 \\n。",
+            "The client sent its message without \\n and shut down its sending side, but the server never replied: it "
+            "still waits for the \\n.", sent=sent,
+            hint_zh="recv 返回 b\"\" 表示对方关闭了连接，不会再有数据：这时停止读取，把已收到的当作消息。",
+            hint_en="recv returning b\"\" means the peer closed and nothing more will come: stop reading there and take "
+                    "what arrived as the message."):
+        with learner.server("tcp_basics:serve_once", HOST, 0) as srv:
+            with srv.connect() as sock:
+                sock.sendall(data)
+                sock.shutdown(socket.SHUT_WR)
+                try:
+                    reply = recv_until(sock)
+                except ConnectionResetError:
+                    reply = b"<connection reset>"
+            got = srv.result()
+    equal(got, GREETING, "对方关闭连接前没有发 \\n 时，serve_once 应返回已收到的全部文本。",
+          "When the peer closed without sending a \\n, serve_once must return all the text it received.", sent=sent)
+    equal(reply, REPLY.encode(), "服务器的回复不对。", "The server's reply is wrong.", sent=sent)
 
 
 def test_server_reuses_address(learner):

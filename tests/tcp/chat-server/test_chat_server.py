@@ -9,9 +9,12 @@ only once something has been sent that must produce it.
 import re
 import socket
 import threading
+import time
 from contextlib import ExitStack
 
-from grader.feedback import LearnerFailure, check, fail
+import psutil
+
+from grader.feedback import LearnerCrashed, LearnerFailure, check, fail
 from grader.net import reset, send_in_fragments, wait_consumed
 from kit.lines import HOST, SETTLE, LineReader, connect, count, fd_kinds, main_process, readable, settle, shown
 
@@ -355,3 +358,34 @@ def test_releases_threads_and_fds(learner):
               f"{SETTLE:g} s after 3 users left, the server has {now_fds} open file descriptors instead of {fds}.",
               expected=f"<= {fds} {before}", got=f"{now_fds} {fd_kinds(main_process(srv).pid)}",
               hint_zh="用户离开时要关闭它的连接，并把它从列表里删掉。", hint_en="Close a user's connection when it leaves, and remove it from the list.")
+
+
+def test_restarts_on_same_port(learner):
+    """The server is stopped while a user is still connected (the server's side of that
+    connection stays bound to the port, in FIN_WAIT2 or TIME_WAIT), then a new server starts on
+    the same port at once: bind succeeds only with SO_REUSEADDR set before it."""
+    with ExitStack() as stack:
+        with learner.server("chat_server:serve", HOST, 0) as first:
+            join(first, stack, "alice", online=1)  # alice's connection outlives this server
+            port = first.port
+        no_listener(port, learner.timeout())
+        try:
+            second = learner.server("chat_server:serve", HOST, port)
+        except LearnerCrashed as exc:
+            fail(f"服务器停止后（还有一个用户连着），立刻在同一端口 {port} 启动新服务器失败。",
+                 f"After the server was stopped (with a user still connected), starting a new server on the same "
+                 f"port {port} at once failed.", expected=f"serve('{HOST}', {port}) listening",
+                 got=exc.en, details=exc.render(),
+                 hint_zh="bind 之前 setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)。",
+                 hint_en="setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before bind.")
+        srv = stack.enter_context(second)
+        join(srv, stack, "bob", online=1)  # a new room: bob is alone in it
+
+
+def no_listener(port: int, timeout: float):
+    """Wait until nothing listens on ``port`` any more (the stopped server's tree has died)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and any(
+            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
+            for c in psutil.net_connections(kind="tcp")):
+        time.sleep(0.01)  # polling the kernel's socket table, not waiting for time to pass

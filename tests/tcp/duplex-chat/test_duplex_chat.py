@@ -7,10 +7,13 @@ test: the server's client, or the client's server.  Protocol: lines of UTF-8 tex
 sockets it still has open) once its peer has closed the connection.
 """
 import socket
+import time
 from contextlib import ExitStack
 
-from grader.feedback import check, fail
-from grader.net import send_in_fragments
+import psutil
+
+from grader.feedback import LearnerCrashed, check, fail
+from grader.net import reset, send_in_fragments
 from kit.lines import (
     HOST,
     LineReader,
@@ -21,6 +24,7 @@ from kit.lines import (
     same,
     shown,
     wait_output,
+    waiting_for_input,
 )
 
 THREAD_HINT = dict(
@@ -66,15 +70,15 @@ class Side:
                  hint_zh="sendall((输入的一行 + \"\\n\").encode())。", hint_en="sendall((line_typed + \"\\n\").encode()).")
 
 
-def server_side(learner, stack) -> Side:
-    srv = stack.enter_context(learner.server("serve", HOST, 0, stdin="pipe"))
+def server_side(learner, stack, function: str = "serve") -> Side:
+    srv = stack.enter_context(learner.server(function, HOST, 0, stdin="pipe"))
     sock = stack.enter_context(srv.connect())
     return Side(srv, sock, f"<{sock.getsockname()}>", "客户端已退出")
 
 
-def client_side(learner, stack) -> Side:
+def client_side(learner, stack, function: str = "client") -> Side:
     listener = stack.enter_context(listening())
-    prog = stack.enter_context(learner.program("client", *listener.getsockname()))
+    prog = stack.enter_context(learner.program(function, *listener.getsockname()))
     return Side(prog, stack.enter_context(accept_from(prog, listener)), "<ser>", "服务器已退出")
 
 
@@ -238,6 +242,60 @@ def keeps_listening_after_stdin_ends(learner, which):
                             **EXIT_HINT)
 
 
+def notices_peer_reset(learner, which):
+    """The other side resets the connection (RST, as a crashing program would): recv raises
+    ConnectionResetError, which means the other side has gone too; the learner's function
+    prints its exit line, closes its sockets and returns."""
+    zh, en = NAMES[which]
+    other_zh, other_en = NAMES["client" if which == "server" else "server"]
+    sent = f"bye\\n，然后{other_zh}重置连接（RST）/ bye\\n, then the {other_en} resets the connection (RST)"
+    hint = dict(hint_zh="对方异常断开时 recv 会抛出 ConnectionResetError（OSError 的子类）：这也表示对方已经离开，"
+                        "和 recv 返回 b\"\" 一样处理：打印退出消息，关闭套接字，返回。",
+                hint_en="When the other side drops the connection, recv raises ConnectionResetError (an OSError): that "
+                        "means it has gone as well; handle it as recv returning b\"\": print the exit line, close the "
+                        "socket, return.")
+    with ExitStack() as stack:
+        side = SIDES[which](learner, stack)
+        side.sock.sendall(b"bye\n")
+        side.shows("bye", f"{zh}应打印对方发来的每一行。", f"The {en} must print every line the other side sends.", sent="bye\\n")
+        reset(side.sock)
+        wait_output(side.prog, lambda out: side.gone in out, f"{other_zh}重置连接（RST）后，{zh}应打印 {side.gone}。",
+                    f"Once the {other_en} reset the connection (RST), the {en} must print {side.gone}.", expected=side.gone,
+                    sent=sent, **hint)
+        got = side.prog.wait_exit(f"{other_zh}重置连接（RST）后，{zh}应结束（函数返回）。",
+                                  f"Once the {other_en} reset the connection (RST), the {en} must end (its function "
+                                  "return).", sent=sent, **hint)
+    left = got["sockets"]
+    check(left == 0, f"{other_zh}重置连接后，{zh}的函数返回时还有 {left} 个套接字没有关闭。",
+          f"After the {other_en} reset the connection, the {en}'s function returned with {left} sockets still open.",
+          sent=sent, expected=0, got=left, **hint)
+
+
+def prints_to_a_pipe_at_once(learner, which):
+    """With the program's stdout a block-buffered pipe (not a terminal): a line from the other
+    side is printed at once while the program waits in input() (which flushed its prompt earlier)."""
+    zh, en = NAMES[which]
+    with ExitStack() as stack:
+        side = SIDES[which](learner, stack, f"{'serve' if which == 'server' else 'client'}_piped")
+        waiting_for_input(side.prog, side.prog.timeout)  # past input()'s flush of its prompt: nothing else flushes now
+        side.sock.sendall("管道 / pipe\n".encode())  # nothing typed: it waits in input()
+        side.shows("管道 / pipe", f"{zh}的输出是管道（不是终端）时，等待输入期间没有立刻打印对方发来的消息。",
+                   f"With the {en}'s output going to a pipe (not a terminal), a line from the other side was not printed "
+                   "at once while it waited for input.", sent="管道 / pipe\\n（什么也没有输入 / nothing typed）",
+                   hint_zh="打印收到的行之后再打印提示符时用 flush=True（或者打印这一行时就 flush=True）：输出进了管道，不刷新就会留在缓冲区里。",
+                   hint_en="Print the prompt after a received line with flush=True (or flush the line itself): the output "
+                           "goes into a pipe, and without a flush it stays in the buffer.")
+
+
+def no_listener(port: int, timeout: float):
+    """Wait until nothing listens on ``port`` any more (the stopped server's tree has died)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and any(
+            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
+            for c in psutil.net_connections(kind="tcp")):
+        time.sleep(0.01)  # polling the kernel's socket table, not waiting for time to pass
+
+
 # -- checks --------------------------------------------------------------------------------
 def test_server_shows_message_without_typing(learner):
     shows_message_without_typing(learner, "server")
@@ -263,6 +321,43 @@ def test_server_keeps_listening_after_stdin_ends(learner):
     keeps_listening_after_stdin_ends(learner, "server")
 
 
+def test_server_notices_client_reset(learner):
+    notices_peer_reset(learner, "server")
+
+
+def test_server_prints_to_a_pipe_at_once(learner):
+    prints_to_a_pipe_at_once(learner, "server")
+
+
+def test_server_restarts_on_same_port(learner):
+    """The server is stopped while its client is still connected (the server's side of that
+    connection stays bound to the port, in FIN_WAIT2 or TIME_WAIT), then a new server starts on
+    the same port at once: bind succeeds only with SO_REUSEADDR set before it."""
+    with ExitStack() as stack:
+        side = server_side(learner, stack)
+        side.sock.sendall(b"before restart\n")
+        side.shows("before restart", "服务器应打印对方发来的每一行。", "The server must print every line the other side sends.",
+                   sent="before restart\\n")
+        port = side.prog.port
+        side.prog.close()  # stopped while the client is connected
+        no_listener(port, learner.timeout())
+        try:
+            second = learner.server("serve", HOST, port, stdin="pipe")
+        except LearnerCrashed as exc:
+            fail(f"服务器停止后（它的客户端还连着），立刻在同一端口 {port} 启动新服务器失败。",
+                 f"After the server was stopped (with its client still connected), starting a new server on the same "
+                 f"port {port} at once failed.", expected=f"serve('{HOST}', {port}) listening",
+                 got=exc.en, details=exc.render(),
+                 hint_zh="bind 之前 setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)。",
+                 hint_en="setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before bind.")
+        srv = stack.enter_context(second)
+        fresh = stack.enter_context(srv.connect())
+        again = Side(srv, fresh, f"<{fresh.getsockname()}>", "客户端已退出")
+        fresh.sendall(b"after restart\n")
+        again.shows("after restart", "在同一端口重启的服务器没有打印客户端发来的行。",
+                    "The server restarted on the same port did not print the line its client sent.", sent="after restart\\n")
+
+
 def test_client_shows_message_without_typing(learner):
     shows_message_without_typing(learner, "client")
 
@@ -285,3 +380,11 @@ def test_client_closes_socket(learner):
 
 def test_client_keeps_listening_after_stdin_ends(learner):
     keeps_listening_after_stdin_ends(learner, "client")
+
+
+def test_client_notices_server_reset(learner):
+    notices_peer_reset(learner, "client")
+
+
+def test_client_prints_to_a_pipe_at_once(learner):
+    prints_to_a_pipe_at_once(learner, "client")

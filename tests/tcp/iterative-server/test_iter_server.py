@@ -3,9 +3,12 @@
 Protocol: lines of UTF-8 text ending in "\\n"; every line comes back as it was sent.  Log:
 "<ip> <port>连接上了", "<{addr}>: {line}" per line, "客户端{addr}退出".
 """
+import time
 from contextlib import ExitStack
 
-from grader.feedback import check, fail
+import psutil
+
+from grader.feedback import LearnerCrashed, check, fail
 from grader.net import reset, send_in_fragments
 from kit.lines import (
     HOST,
@@ -197,3 +200,63 @@ def test_survives_invalid_utf8(learner):
             got = echo_line(srv, fresh, LineReader(fresh), "next")
         same(srv, got, b"next", "收到一行不是 UTF-8 的数据之后，下一个客户端没有得到回显。",
              "After a line that is not UTF-8, the next client got no echo.", sent="next\\n", **hint)
+
+
+def test_restarts_on_same_port(learner):
+    """The server is stopped while a client is still connected (the server's side of that
+    connection stays bound to the port, in FIN_WAIT2 or TIME_WAIT), then a new server starts on
+    the same port at once: bind succeeds only with SO_REUSEADDR set before it."""
+    with ExitStack() as stack:
+        with learner.server("iter_server:serve", HOST, 0) as first:
+            sock = stack.enter_context(connect(first))
+            same(first, echo_line(first, sock, LineReader(sock), "before restart"), b"before restart",
+                 "客户端没有收到回显。", "The client got no echo.", sent="before restart\\n")
+            port = first.port
+        no_listener(port, learner.timeout())
+        try:
+            second = learner.server("iter_server:serve", HOST, port)
+        except LearnerCrashed as exc:
+            fail(f"服务器停止后（还有一个客户端连着），立刻在同一端口 {port} 启动新服务器失败。",
+                 f"After the server was stopped (with a client still connected), starting a new server on the same "
+                 f"port {port} at once failed.", expected=f"serve('{HOST}', {port}) listening",
+                 got=exc.en, details=exc.render(),
+                 hint_zh="bind 之前 setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)。",
+                 hint_en="setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before bind.")
+        with second, connect(second) as fresh:
+            same(second, echo_line(second, fresh, LineReader(fresh), "after restart"), b"after restart",
+                 "在同一端口重启的服务器没有回显。", "The server restarted on the same port did not echo.",
+                 sent="after restart\\n")
+
+
+def test_logs_reach_a_pipe_at_once(learner):
+    """With the server's stdout a block-buffered pipe (not a terminal): the connection line and a
+    line's log appear while its client is connected, and the client's exit line once it has left,
+    while the server runs (waiting in accept for the next client)."""
+    hint = dict(hint_zh="print(..., flush=True)：输出进了管道，不刷新就会留在缓冲区里。",
+                hint_en="print(..., flush=True): the output goes into a pipe, and without a flush it stays in the buffer.")
+    with learner.server("serve_piped", HOST, 0) as srv:
+        with connect(srv) as sock:
+            addr, (ip, port) = addr_of(sock), sock.getsockname()
+            for line, sent in ((f"{ip} {port}连接上了", None), (f"<{addr}>: 你好", "你好\\n")):
+                if sent:  # the connection line first, before anything printed later could flush it out
+                    same(srv, echo_line(srv, sock, LineReader(sock), "你好"), "你好".encode(), "客户端没有收到回显。",
+                         "The client got no echo.", sent=sent)
+                seen = srv.stdout.wait_for(lambda text, line=line: line in text, srv.timeout)
+                check(seen, f"服务器的输出是管道（不是终端）时，客户端还连着，{srv.timeout:g} 秒内没有看到这一行日志。",
+                      f"With the server's output going to a pipe (not a terminal), this log line did not appear within "
+                      f"{srv.timeout:g} s while its client was still connected.", sent=sent or "(连接 / connect)",
+                      expected=line, got=srv.stdout.text()[-1000:] or "(没有输出 / no output)", **hint)
+        line = f"客户端{addr}退出"
+        seen = srv.stdout.wait_for(lambda text: line in text, srv.timeout)
+        check(seen, f"服务器的输出是管道（不是终端）时，客户端离开后 {srv.timeout:g} 秒内没有看到它的退出消息。",
+              f"With the server's output going to a pipe (not a terminal), the exit line of a client that left did not "
+              f"appear within {srv.timeout:g} s.", expected=line, got=srv.stdout.text()[-1000:], **hint)
+
+
+def no_listener(port: int, timeout: float):
+    """Wait until nothing listens on ``port`` any more (the stopped server's tree has died)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and any(
+            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
+            for c in psutil.net_connections(kind="tcp")):
+        time.sleep(0.01)  # polling the kernel's socket table, not waiting for time to pass

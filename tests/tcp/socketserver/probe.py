@@ -1,6 +1,7 @@
 """Runs in the sandbox beside the learner's ss_server.py (the server itself is started by the
 checks directly: ``learner.server("ss_server:serve", ...)``)."""
 import socket
+import sys
 import threading
 import time
 
@@ -74,3 +75,10 @@ def shutdown_cycle(host, limit):
     second.sendall(b"after restart\n")
     out["reply_after_restart"] = _read_line(second)
     return out
+
+
+def serve_piped(host, port):
+    """ss_server.serve with stdout block-buffered, as it is when a server's output goes to a pipe
+    or a file (the sandbox makes it line-buffered, as on a terminal, for every other check)."""
+    sys.stdout.reconfigure(line_buffering=False)
+    ss_server.serve(host, port)

@@ -135,3 +135,28 @@ def test_drops_partial_last_line(learner):
         check(not logged, "客户端在一行中间关闭了连接：这半行不应打印到日志里。",
               "The client closed in the middle of a line: that half line must not be logged.",
               sent=sent, expected=f"<{client.addr}>: one", got=logged, **hint)
+
+
+def test_logs_reach_a_pipe_at_once(learner):
+    """With the server's stdout a block-buffered pipe (not a terminal): a line's log appears while
+    its client is connected, and the client's exit line once it has left, while the server runs."""
+    es = EchoServer.of(learner.exercise)
+    hint = dict(hint_zh="print(..., flush=True)：输出进了管道，不刷新就会留在缓冲区里。",
+                hint_en="print(..., flush=True): the output goes into a pipe, and without a flush it stays in the buffer.")
+    with learner.server("serve_piped", HOST, 0) as srv:
+        with ExitStack() as stack:
+            client = open_client(srv, stack)
+            client.send("你好\n".encode())
+            equal(answer(srv, client, "你好\n".encode()), "你好".encode(), "这一行应原样发回。", "The line must come back unchanged.",
+                  sent="你好\\n")
+            line = f"<{client.addr}>: 你好"
+            seen = srv.stdout.wait_for(lambda text: line in text, srv.timeout)
+            check(seen, f"服务器的输出是管道（不是终端）时，客户端还连着，{srv.timeout:g} 秒内没有看到这一行的日志。",
+                  f"With the server's output going to a pipe (not a terminal), the log of a line did not appear within "
+                  f"{srv.timeout:g} s while its client was still connected.", sent="你好\\n", expected=line,
+                  got=srv.stdout.text()[-1000:] or "(没有输出 / no output)", **hint)
+        line = es.exit_line.format(addr=client.addr)
+        seen = srv.stdout.wait_for(lambda text: line in text, srv.timeout)
+        check(seen, f"服务器的输出是管道（不是终端）时，客户端离开后 {srv.timeout:g} 秒内没有看到它的退出消息。",
+              f"With the server's output going to a pipe (not a terminal), the exit line of a client that left did not "
+              f"appear within {srv.timeout:g} s.", expected=line, got=srv.stdout.text()[-1000:], **hint)

@@ -10,7 +10,9 @@ import re
 import time
 from contextlib import ExitStack
 
-from grader.feedback import check, fail
+import psutil
+
+from grader.feedback import LearnerCrashed, check, fail
 from grader.net import reset, send_in_fragments
 from kit.lines import (
     HOST,
@@ -23,6 +25,7 @@ from kit.lines import (
     same,
     shown,
     wait_output,
+    waiting_for_input,
 )
 
 CTIME = r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}"
@@ -48,6 +51,11 @@ THREAD_HINT = dict(
     hint_zh="用一个线程专门 recv 并打印服务器发来的每一行；主线程只管 input() 和发送。",
     hint_en="Have a thread of its own recv and print every line the server sends; the main thread only does "
             "input() and sending.",
+)
+
+PIPE_HINT = dict(
+    hint_zh="print(..., flush=True)：输出进了管道，不刷新就会留在缓冲区里。",
+    hint_en="print(..., flush=True): the output goes into a pipe, and without a flush it stays in the buffer.",
 )
 
 
@@ -167,6 +175,67 @@ def test_server_serves_next_client(learner):
                  hint_en="recv may raise ConnectionResetError: catch it, close that connection, and go back to accept.")
         check(stamped_text(got) == "third", "服务器没有回复第三个客户端。", "The server did not reply to the third client.",
               sent="third\\n", expected="[<ctime>] third", got=shown(got))
+
+
+def test_server_restarts_on_same_port(learner):
+    """The server is stopped while a client is still connected (the server's side of that
+    connection stays bound to the port, in FIN_WAIT2 or TIME_WAIT), then a new server starts on
+    the same port at once: bind succeeds only with SO_REUSEADDR set before it."""
+    with ExitStack() as stack:
+        with learner.server("ts_echo:serve", HOST, 0) as first:
+            sock = stack.enter_context(connect(first))
+            got = ask(first, sock, LineReader(sock), "before restart")
+            check(stamped_text(got) == "before restart", "服务器没有回复这一行。", "The server did not reply to this line.",
+                  sent="before restart\\n", expected="[<ctime>] before restart", got=shown(got) if got is not None else "EOF")
+            port = first.port
+        no_listener(port, learner.timeout())
+        try:
+            second = learner.server("ts_echo:serve", HOST, port)
+        except LearnerCrashed as exc:
+            fail(f"服务器停止后（还有一个客户端连着），立刻在同一端口 {port} 启动新服务器失败。",
+                 f"After the server was stopped (with a client still connected), starting a new server on the same "
+                 f"port {port} at once failed.", expected=f"serve('{HOST}', {port}) listening",
+                 got=exc.en, details=exc.render(),
+                 hint_zh="bind 之前 setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)。",
+                 hint_en="setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before bind.")
+        with second, connect(second) as fresh:
+            got = ask(second, fresh, LineReader(fresh), "after restart")
+            check(stamped_text(got) == "after restart", "在同一端口重启的服务器没有回复。",
+                  "The server restarted on the same port did not reply.", sent="after restart\\n",
+                  expected="[<ctime>] after restart", got=shown(got) if got is not None else "EOF")
+
+
+def test_server_logs_reach_a_pipe_at_once(learner):
+    """With the server's stdout a block-buffered pipe (not a terminal): 等待连接... appears while it
+    waits for the first client, ...连接: <addr> while that client is connected, and 等待连接...
+    again once it left."""
+    with learner.server("serve_piped", HOST, 0) as srv:
+        seen = srv.stdout.wait_for(lambda text: "等待连接..." in text, srv.timeout)
+        check(seen, f"服务器的输出是管道（不是终端）时，{srv.timeout:g} 秒内没有看到等待连接时打印的 等待连接...。",
+              f"With the server's output going to a pipe (not a terminal), 等待连接... did not appear within "
+              f"{srv.timeout:g} s while it waited for a client.", expected="等待连接...",
+              got=srv.stdout.text()[-1000:] or "(没有输出 / no output)", **PIPE_HINT)
+        with connect(srv) as sock:
+            line = f"...连接: {sock.getsockname()}"
+            seen = srv.stdout.wait_for(lambda text: line in text, srv.timeout)
+            check(seen, f"服务器的输出是管道（不是终端）时，客户端连着，{srv.timeout:g} 秒内没有看到 ...连接: <地址>。",
+                  f"With the server's output going to a pipe (not a terminal), ...连接: <address> did not appear within "
+                  f"{srv.timeout:g} s while the client was connected.", expected=line,
+                  got=srv.stdout.text()[-1000:] or "(没有输出 / no output)", **PIPE_HINT)
+        seen = srv.stdout.wait_for(lambda text: text.count("等待连接...") >= 2, srv.timeout)
+        check(seen, f"服务器的输出是管道（不是终端）时，客户端离开后 {srv.timeout:g} 秒内没有再看到 等待连接...。",
+              f"With the server's output going to a pipe (not a terminal), 等待连接... did not appear again within "
+              f"{srv.timeout:g} s after the client left.", expected="等待连接... (第二次 / a second time)",
+              got=srv.stdout.text()[-1000:], **PIPE_HINT)
+
+
+def no_listener(port: int, timeout: float):
+    """Wait until nothing listens on ``port`` any more (the stopped server's tree has died)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and any(
+            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
+            for c in psutil.net_connections(kind="tcp")):
+        time.sleep(0.01)  # polling the kernel's socket table, not waiting for time to pass
 
 
 # -- the client -----------------------------------------------------------------------------
@@ -334,3 +403,18 @@ def test_client_prints_replies_after_last_line(learner):
         prog.wait_exit("服务器关闭连接之后，客户端 client() 应返回。", "Once the server closed the connection, client() must return.",
                        sent=sent)
 
+
+def test_client_prints_to_a_pipe_at_once(learner):
+    """With the client's stdout a block-buffered pipe (not a terminal): a line from the server is
+    printed at once while the client waits in input() (which flushed its prompt earlier)."""
+    with ExitStack() as stack:
+        listener = stack.enter_context(listening())
+        prog = stack.enter_context(learner.program("client_piped", *listener.getsockname()))
+        conn = stack.enter_context(accept_from(prog, listener))
+        news = f"[{FIXED}] 管道 / pipe"
+        waiting_for_input(prog, prog.timeout)  # past input()'s flush of its prompt: nothing else flushes now
+        conn.sendall(news.encode() + b"\n")  # nothing typed: the client is waiting in input()
+        printed(prog, news, "客户端的输出是管道（不是终端）时，等待输入期间没有立刻打印服务器发来的消息。",
+                "With the client's output going to a pipe (not a terminal), a line from the server was not printed at "
+                "once while it waited for input.", sent=f"服务器主动发送 / server sends: {news}\\n（什么也没有输入 / nothing typed）",
+                **PIPE_HINT)
