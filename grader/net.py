@@ -49,7 +49,7 @@ def _hex_addr(addr) -> str:
     return f"{int.from_bytes(packed, 'little'):08X}:{port:04X}"
 
 
-def _queues(local, remote):
+def tcp_queues(local, remote):
     """(tx_queue, rx_queue) of the IPv4 TCP socket local->remote, from /proc/net/tcp."""
     want_local, want_remote = _hex_addr(local), _hex_addr(remote)
     with open("/proc/net/tcp") as f:
@@ -73,8 +73,8 @@ def wait_consumed(sock: socket.socket, timeout: float) -> bool:
     mine, theirs = sock.getsockname(), sock.getpeername()
     end = time.monotonic() + timeout
     while True:
-        own = _queues(mine, theirs)
-        peer = _queues(theirs, mine)
+        own = tcp_queues(mine, theirs)
+        peer = tcp_queues(theirs, mine)
         if peer is None or own is None:
             return True  # the peer closed: nothing is waiting to be read any more
         if own[0] == 0 and peer[1] == 0:

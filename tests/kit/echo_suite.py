@@ -32,8 +32,8 @@ from dataclasses import dataclass
 
 import psutil
 
-from grader.feedback import check, fail
-from grader.net import reset, send_in_fragments, wait_consumed
+from grader.feedback import LearnerCrashed, check, fail
+from grader.net import reset, send_in_fragments, tcp_queues, wait_consumed
 
 from .echo import (
     answer,
@@ -47,7 +47,7 @@ from .echo import (
     shown,
     wait_log,
 )
-from .lines import HOST, SETTLE, count, fd_kinds, main_process, settle
+from .lines import HOST, SETTLE, count, expected_backlog, fd_kinds, listen_backlog, main_process, no_listener, settle
 
 
 @dataclass(frozen=True)
@@ -392,3 +392,95 @@ def test_idle_server_sleeps(learner):
               sent="then silence\\n, then nothing", expected=f"<= {limit:.2f} s CPU per second",
               got=f"{share:.2f} s CPU per second", **es.hint("idle_cpu"))
         echo(srv, client, b"still there?")
+
+
+# -- listen(128), restarting on the same port, flushed logs, a reset before the reply ----------
+BACKLOG = 128  # the statements' listen(128) (select, epoll, nonblocking)
+
+
+def test_listens_with_backlog_128(learner):
+    es = EchoServer.of(learner.exercise)
+    with es.start(learner) as srv:
+        got, want = listen_backlog(srv.port), expected_backlog(BACKLOG)
+        check(got == want, f"监听套接字的 backlog 应是题目要求的 listen({BACKLOG})。",
+              f"The listening socket's backlog must be the statement's listen({BACKLOG}).",
+              expected=f"backlog {want}", got=f"backlog {got}",
+              hint_zh=f"bind 之后调用 ser_socket.listen({BACKLOG})。", hint_en=f"Call ser_socket.listen({BACKLOG}) after bind.")
+
+
+def test_restarts_on_same_port(learner):
+    """The server is stopped while a client is still connected (the server's side of that
+    connection stays bound to the port), then a new server starts on the same port at once:
+    bind succeeds only with SO_REUSEADDR set before it."""
+    es = EchoServer.of(learner.exercise)
+    with ExitStack() as stack:
+        with es.start(learner) as first:
+            echo(first, open_client(first, stack), b"before restart")
+            port = first.port
+        no_listener(port, learner.timeout())
+        try:
+            second = learner.server(es.server, HOST, port)
+        except LearnerCrashed as exc:
+            fail(f"服务器停止后（还有一个客户端连着），立刻在同一端口 {port} 启动新服务器失败。",
+                 f"After the server was stopped (with a client still connected), starting a new server on the same "
+                 f"port {port} at once failed.", expected=f"serve('{HOST}', {port}) listening",
+                 got=exc.en, details=exc.render(),
+                 hint_zh="bind 之前 setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)。",
+                 hint_en="setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before bind.")
+        with second:
+            echo(second, open_client(second, stack), b"after restart",
+                 "在同一端口重启的服务器回显不对。", "The server restarted on the same port echoed wrong.")
+
+
+def test_logs_reach_a_pipe_at_once(learner):
+    """With the server's stdout a block-buffered pipe (not a terminal): a line's log appears while
+    its client is connected, and the client's exit line once it has left, while the server runs."""
+    es = EchoServer.of(learner.exercise)
+    hint = dict(hint_zh="print(..., flush=True)：输出进了管道，不刷新就会留在缓冲区里。",
+                hint_en="print(..., flush=True): the output goes into a pipe, and without a flush it stays in the buffer.")
+    with learner.server("serve_piped", HOST, 0) as srv:
+        with ExitStack() as stack:
+            client = open_client(srv, stack)
+            echo(srv, client, "你好".encode())
+            line = f"<{client.addr}>: 你好"
+            seen = srv.stdout.wait_for(lambda text: line in text, srv.timeout)
+            check(seen, f"服务器的输出是管道（不是终端）时，客户端还连着，{srv.timeout:g} 秒内没有看到这一行的日志。",
+                  f"With the server's output going to a pipe (not a terminal), the log of a line did not appear within "
+                  f"{srv.timeout:g} s while its client was still connected.", sent="你好\\n", expected=line,
+                  got=srv.stdout.text()[-1000:] or "(没有输出 / no output)", **hint)
+        line = es.exit_line.format(addr=client.addr)
+        seen = srv.stdout.wait_for(lambda text: line in text, srv.timeout)
+        check(seen, f"服务器的输出是管道（不是终端）时，客户端离开后 {srv.timeout:g} 秒内没有看到它的退出消息。",
+              f"With the server's output going to a pipe (not a terminal), the exit line of a client that left did not "
+              f"appear within {srv.timeout:g} s.", expected=line, got=srv.stdout.text()[-1000:], **hint)
+
+
+def test_survives_reset_before_reply(learner):
+    """A client sends a line and crashes (RST) before the server has read it (the server is paused
+    meanwhile): the server reads the line, its reply fails (the connection is gone), and it must log
+    the client's exit and go on serving."""
+    es = EchoServer.of(learner.exercise)
+    with es.start(learner) as srv, ExitStack() as stack:
+        victim = open_client(srv, stack)
+        echo(srv, victim, b"first")
+        mine, theirs = victim.sock.getsockname(), victim.sock.getpeername()
+        with paused(srv):
+            victim.send(b"about to crash\n")
+            reset(victim.sock)  # RST right behind the line: the server's side closes, the line still unread
+            end = time.monotonic() + srv.timeout
+            while tcp_queues(theirs, mine) is not None and time.monotonic() < end:
+                time.sleep(0.002)  # polling the kernel's socket table until the RST has closed the server's side
+        echo(srv, open_client(srv, stack), b"still there?",
+             "一个客户端发来一行后立刻崩溃（RST），之后新客户端的回显不对。",
+             "After a client sent a line and crashed at once (RST), a new client's echo was wrong.",
+             hint_zh="给这一行回复时 sendall 会抛出 ConnectionResetError / BrokenPipeError：捕获它，当作客户端离开。",
+             hint_en="Replying to that line, sendall raises ConnectionResetError / BrokenPipeError: catch it and treat it "
+                     "as the client leaving.")
+        line = es.exit_line.format(addr=victim.addr)
+        seen = srv.stdout.wait_for(lambda text: line in text, srv.timeout)
+        check(seen, "一个客户端发来一行后立刻崩溃（RST），服务器没有打印它离开的消息。",
+              "After a client sent a line and crashed at once (RST), the server did not print its exit line.",
+              sent="about to crash\\n, then RST", expected=line, got=srv.stdout.text()[-1000:],
+              hint_zh="sendall 失败（连接已重置）也要当作客户端离开：打印退出消息，关闭并移除这个套接字。",
+              hint_en="A failed sendall (connection reset) is the client leaving too: print the exit line, close and "
+                      "remove the socket.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import select
 import socket
+import struct
 import time
 
 import psutil
@@ -318,3 +319,48 @@ def waiting_for_input(prog, timeout: float) -> bool:
                     return True
         time.sleep(0.005)  # polling the kernel's view of the threads, not waiting for time to pass
     return False
+
+
+def listen_backlog(port: int) -> int | None:
+    """The backlog of the TCP socket listening on ``port`` (the kernel's sk_max_ack_backlog, what
+    ``ss -lt`` shows as Send-Q), read with a NETLINK_SOCK_DIAG dump; None if nothing listens."""
+    states = 1 << 10  # TCP_LISTEN
+    sockid = struct.pack("!HH", 0, 0) + bytes(32) + struct.pack("=III", 0, 0xFFFFFFFF, 0xFFFFFFFF)
+    body = struct.pack("=BBBBI", socket.AF_INET, socket.IPPROTO_TCP, 0, 0, states) + sockid
+    header = struct.pack("=IHHII", 16 + len(body), 20, 0x1 | 0x300, 1, 0)  # SOCK_DIAG_BY_FAMILY, REQUEST|DUMP
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 4) as nl:  # NETLINK_SOCK_DIAG
+        nl.settimeout(5)
+        nl.sendall(header + body)
+        while True:
+            data = nl.recv(1 << 16)
+            at = 0
+            while at + 16 <= len(data):
+                size, kind = struct.unpack_from("=IH", data, at)
+                if kind == 3:  # NLMSG_DONE
+                    return None
+                if kind == 2:  # NLMSG_ERROR
+                    raise OSError("sock_diag dump failed")
+                state = data[at + 17]
+                sport = struct.unpack_from("!H", data, at + 20)[0]
+                wqueue = struct.unpack_from("=I", data, at + 16 + 60)[0]
+                if state == 10 and sport == port:
+                    return wqueue
+                at += (size + 3) & ~3
+
+
+def expected_backlog(wanted: int) -> int:
+    """listen(wanted), as the kernel caps it (net.core.somaxconn)."""
+    try:
+        with open("/proc/sys/net/core/somaxconn") as f:
+            return min(wanted, int(f.read()))
+    except (OSError, ValueError):
+        return wanted
+
+
+def no_listener(port: int, timeout: float):
+    """Wait until nothing listens on ``port`` any more (the stopped server's process has died)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and any(
+            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
+            for c in psutil.net_connections(kind="tcp")):
+        time.sleep(0.01)  # polling the kernel's socket table, not waiting for time to pass

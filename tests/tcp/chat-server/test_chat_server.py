@@ -9,14 +9,23 @@ only once something has been sent that must produce it.
 import re
 import socket
 import threading
-import time
 from contextlib import ExitStack
-
-import psutil
 
 from grader.feedback import LearnerCrashed, LearnerFailure, check, fail
 from grader.net import reset, send_in_fragments, wait_consumed
-from kit.lines import HOST, SETTLE, LineReader, connect, count, fd_kinds, main_process, readable, settle, shown
+from kit.lines import (
+    HOST,
+    SETTLE,
+    LineReader,
+    connect,
+    count,
+    fd_kinds,
+    main_process,
+    no_listener,
+    readable,
+    settle,
+    shown,
+)
 
 SLOW_RCVBUF = 4096  # the slow reader's receive buffer: it fills at once
 FLOOD_LINE = ("洪水 ✓ " * 5000).encode()  # about 59 KiB per line
@@ -382,10 +391,3 @@ def test_restarts_on_same_port(learner):
         join(srv, stack, "bob", online=1)  # a new room: bob is alone in it
 
 
-def no_listener(port: int, timeout: float):
-    """Wait until nothing listens on ``port`` any more (the stopped server's tree has died)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and any(
-            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
-            for c in psutil.net_connections(kind="tcp")):
-        time.sleep(0.01)  # polling the kernel's socket table, not waiting for time to pass

@@ -7,10 +7,7 @@ test: the server's client, or the client's server.  Protocol: lines of UTF-8 tex
 sockets it still has open) once its peer has closed the connection.
 """
 import socket
-import time
 from contextlib import ExitStack
-
-import psutil
 
 from grader.feedback import LearnerCrashed, check, fail
 from grader.net import reset, send_in_fragments
@@ -19,6 +16,7 @@ from kit.lines import (
     LineReader,
     accept_from,
     listening,
+    no_listener,
     output_tail,
     received_so_far,
     same,
@@ -285,15 +283,6 @@ def prints_to_a_pipe_at_once(learner, which):
                    hint_zh="打印收到的行之后再打印提示符时用 flush=True（或者打印这一行时就 flush=True）：输出进了管道，不刷新就会留在缓冲区里。",
                    hint_en="Print the prompt after a received line with flush=True (or flush the line itself): the output "
                            "goes into a pipe, and without a flush it stays in the buffer.")
-
-
-def no_listener(port: int, timeout: float):
-    """Wait until nothing listens on ``port`` any more (the stopped server's tree has died)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and any(
-            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
-            for c in psutil.net_connections(kind="tcp")):
-        time.sleep(0.01)  # polling the kernel's socket table, not waiting for time to pass
 
 
 # -- checks --------------------------------------------------------------------------------

@@ -3,10 +3,7 @@
 Protocol: lines of UTF-8 text ending in "\\n"; every line comes back as it was sent.  Log:
 "<ip> <port>连接上了", "<{addr}>: {line}" per line, "客户端{addr}退出".
 """
-import time
 from contextlib import ExitStack
-
-import psutil
 
 from grader.feedback import LearnerCrashed, check, fail
 from grader.net import reset, send_in_fragments
@@ -16,6 +13,7 @@ from kit.lines import (
     connect,
     echo_line,
     log_has,
+    no_listener,
     output_tail,
     same,
     shown,
@@ -253,10 +251,3 @@ def test_logs_reach_a_pipe_at_once(learner):
               f"appear within {srv.timeout:g} s.", expected=line, got=srv.stdout.text()[-1000:], **hint)
 
 
-def no_listener(port: int, timeout: float):
-    """Wait until nothing listens on ``port`` any more (the stopped server's tree has died)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and any(
-            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
-            for c in psutil.net_connections(kind="tcp")):
-        time.sleep(0.01)  # polling the kernel's socket table, not waiting for time to pass

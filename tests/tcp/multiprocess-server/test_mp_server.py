@@ -10,9 +10,9 @@ from contextlib import ExitStack
 import psutil
 
 from grader.feedback import LearnerCrashed, check, equal, fail
-from grader.net import _queues, recv_exactly, reset
+from grader.net import recv_exactly, reset, tcp_queues
 from kit.echo import paused
-from kit.lines import HOST, SETTLE, fd_kinds, main_process
+from kit.lines import HOST, SETTLE, fd_kinds, main_process, no_listener
 from kit.lines import output_tail as lines_output_tail
 
 
@@ -245,7 +245,7 @@ def arrived(sock: socket.socket, size: int, timeout: float) -> bool:
     mine, theirs = sock.getsockname(), sock.getpeername()
     end = time.monotonic() + timeout
     while True:
-        peer = _queues(theirs, mine)
+        peer = tcp_queues(theirs, mine)
         if peer is None or peer[1] >= size:
             return peer is not None
         if time.monotonic() > end:
@@ -323,10 +323,3 @@ def test_restarts_on_same_port(learner):
                   "The server restarted on the same port did not echo.", sent="after restart")
 
 
-def no_listener(port: int, timeout: float):
-    """Wait until nothing listens on ``port`` any more (the stopped server's tree has died)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and any(
-            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
-            for c in psutil.net_connections(kind="tcp")):
-        time.sleep(0.01)  # polling the kernel's socket table, not waiting for time to pass

@@ -6,10 +6,7 @@ looked at from outside (psutil): its threads while clients are connected, its th
 descriptors after they left.
 """
 import socket
-import time
 from contextlib import ExitStack
-
-import psutil
 
 from grader.feedback import LearnerCrashed, check, fail
 from grader.net import reset, send_in_fragments, wait_consumed
@@ -24,6 +21,7 @@ from kit.lines import (
     fd_kinds,
     log_has,
     main_process,
+    no_listener,
     output_tail,
     same,
     settle,
@@ -269,15 +267,6 @@ def test_restarts_on_same_port(learner):
             same(second, echo_line(second, fresh, LineReader(fresh), "after restart"), b"after restart",
                  "在同一端口重启的服务器没有回显。", "The server restarted on the same port did not echo.",
                  sent="after restart\\n")
-
-
-def no_listener(port: int, timeout: float):
-    """Wait until nothing listens on ``port`` any more (the stopped server's tree has died)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and any(
-            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
-            for c in psutil.net_connections(kind="tcp")):
-        time.sleep(0.01)  # polling the kernel's socket table, not waiting for time to pass
 
 
 def thread_stacks(srv) -> str:

@@ -10,8 +10,6 @@ import re
 import time
 from contextlib import ExitStack
 
-import psutil
-
 from grader.feedback import LearnerCrashed, check, fail
 from grader.net import reset, send_in_fragments
 from kit.lines import (
@@ -20,6 +18,7 @@ from kit.lines import (
     accept_from,
     connect,
     listening,
+    no_listener,
     output_tail,
     received_so_far,
     same,
@@ -227,15 +226,6 @@ def test_server_logs_reach_a_pipe_at_once(learner):
               f"With the server's output going to a pipe (not a terminal), 等待连接... did not appear again within "
               f"{srv.timeout:g} s after the client left.", expected="等待连接... (第二次 / a second time)",
               got=srv.stdout.text()[-1000:], **PIPE_HINT)
-
-
-def no_listener(port: int, timeout: float):
-    """Wait until nothing listens on ``port`` any more (the stopped server's tree has died)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and any(
-            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
-            for c in psutil.net_connections(kind="tcp")):
-        time.sleep(0.01)  # polling the kernel's socket table, not waiting for time to pass
 
 
 # -- the client -----------------------------------------------------------------------------
