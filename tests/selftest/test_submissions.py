@@ -62,13 +62,16 @@ def test_fail_under(tmp_path):
 def test_collect_takes_only_learner_files(tmp_path):
     import shutil
 
-    head = tmp_path / "head"
+    # base and head hold the same parts of the repository, so that only the changes planted
+    # below differ (not whatever else the checkout holds, e.g. report folders)
+    base, head = tmp_path / "base", tmp_path / "head"
     for part in ("exercises", "tests", "grader"):
-        shutil.copytree(REPO / part, head / part, ignore=shutil.ignore_patterns("__pycache__"))
+        for root in (base, head):
+            shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
     (head / "exercises" / "advanced" / "generators" / "generators.py").write_text("# mine\n")
     (head / "exercises" / "advanced" / "generators" / "extra.py").write_text("evil = 1\n")
     (head / "tests" / "advanced" / "generators" / "test_generators.py").write_text("def test_x(): pass\n")
-    run = subprocess.run([sys.executable, "-m", "grader", "collect", str(head), str(tmp_path / "sub"), "--base", str(REPO)],
+    run = subprocess.run([sys.executable, "-m", "grader", "collect", str(head), str(tmp_path / "sub"), "--base", str(base)],
                          capture_output=True, text=True, cwd=REPO)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "sub" / "advanced" / "generators" / "generators.py").read_text() == "# mine\n"
