@@ -14,7 +14,7 @@ It builds on the engine's public surface only (``grader.feedback``, ``grader.net
 - ``kit.lines``      line protocols over sockets: connect, LineReader, echo_line, log_has, same,
   shown, output_tail, main_process, count/settle (threads, fds), fd_kinds, wait_output,
   accept_from, listening, waiting_for_input (a program's thread blocked in input()),
-  no_listener (a stopped server's port free again), listen_backlog / expected_backlog (from the kernel).
+  no_listener (a stopped server's port free again), restart_on_same_port, listen_backlog / expected_backlog (from the kernel).
 - ``kit.echo``       the echo servers: open_client, echo, answer, serve_many, wait_log, paused,
   one_thread_one_process, crash_details, stacks, ensure_nofile, open_file_limit.
 - ``kit.echo_suite`` the echo servers' shared checks (test_*), parametrised by ``[suite]`` of

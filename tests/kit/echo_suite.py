@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import psutil
 
-from grader.feedback import LearnerCrashed, check, fail
+from grader.feedback import check, fail
 from grader.net import reset, send_in_fragments, tcp_queues, wait_consumed
 
 from .echo import (
@@ -47,7 +47,17 @@ from .echo import (
     shown,
     wait_log,
 )
-from .lines import HOST, SETTLE, count, expected_backlog, fd_kinds, listen_backlog, main_process, no_listener, settle
+from .lines import (
+    HOST,
+    SETTLE,
+    count,
+    expected_backlog,
+    fd_kinds,
+    listen_backlog,
+    main_process,
+    restart_on_same_port,
+    settle,
+)
 
 
 @dataclass(frozen=True)
@@ -417,16 +427,7 @@ def test_restarts_on_same_port(learner):
         with es.start(learner) as first:
             echo(first, open_client(first, stack), b"before restart")
             port = first.port
-        no_listener(port, learner.timeout())
-        try:
-            second = learner.server(es.server, HOST, port)
-        except LearnerCrashed as exc:
-            fail(f"服务器停止后（还有一个客户端连着），立刻在同一端口 {port} 启动新服务器失败。",
-                 f"After the server was stopped (with a client still connected), starting a new server on the same "
-                 f"port {port} at once failed.", expected=f"serve('{HOST}', {port}) listening",
-                 got=exc.en, details=exc.render(),
-                 hint_zh="bind 之前 setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)。",
-                 hint_en="setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before bind.")
+        second = restart_on_same_port(learner, es.server, port)
         with second:
             echo(second, open_client(second, stack), b"after restart",
                  "在同一端口重启的服务器回显不对。", "The server restarted on the same port echoed wrong.")

@@ -17,7 +17,7 @@ import time
 
 import psutil
 
-from grader.feedback import LearnerFailure, fail
+from grader.feedback import LearnerCrashed, LearnerFailure, fail
 
 HOST = "127.0.0.1"
 SETTLE = 3.0  # how long a server may take to release a client's thread and socket after it left
@@ -364,3 +364,19 @@ def no_listener(port: int, timeout: float):
             c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
             for c in psutil.net_connections(kind="tcp")):
         time.sleep(0.01)  # polling the kernel's socket table, not waiting for time to pass
+
+
+def restart_on_same_port(learner, function: str, port: int, *args, who=("还有一个客户端连着", "a client"), **kwargs):
+    """A new server started at once on the port of one just stopped while ``who`` was still
+    connected (so the stopped server's side of that connection still holds the port): bind
+    succeeds only with SO_REUSEADDR set before it, and failing to start fails the check."""
+    no_listener(port, learner.timeout())
+    try:
+        return learner.server(function, HOST, port, *args, **kwargs)
+    except LearnerCrashed as exc:
+        fail(f"服务器停止后（{who[0]}），立刻在同一端口 {port} 启动新服务器失败。",
+             f"After the server was stopped (with {who[1]} still connected), starting a new server on the same "
+             f"port {port} at once failed.", expected=f"serve('{HOST}', {port}) listening",
+             got=exc.en, details=exc.render(),
+             hint_zh="bind 之前 setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)。",
+             hint_en="setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before bind.")

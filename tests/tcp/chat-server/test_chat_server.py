@@ -11,7 +11,7 @@ import socket
 import threading
 from contextlib import ExitStack
 
-from grader.feedback import LearnerCrashed, LearnerFailure, check, fail
+from grader.feedback import LearnerFailure, check, fail
 from grader.net import reset, send_in_fragments, wait_consumed
 from kit.lines import (
     HOST,
@@ -21,8 +21,8 @@ from kit.lines import (
     count,
     fd_kinds,
     main_process,
-    no_listener,
     readable,
+    restart_on_same_port,
     settle,
     shown,
 )
@@ -377,16 +377,7 @@ def test_restarts_on_same_port(learner):
         with learner.server("chat_server:serve", HOST, 0) as first:
             join(first, stack, "alice", online=1)  # alice's connection outlives this server
             port = first.port
-        no_listener(port, learner.timeout())
-        try:
-            second = learner.server("chat_server:serve", HOST, port)
-        except LearnerCrashed as exc:
-            fail(f"服务器停止后（还有一个用户连着），立刻在同一端口 {port} 启动新服务器失败。",
-                 f"After the server was stopped (with a user still connected), starting a new server on the same "
-                 f"port {port} at once failed.", expected=f"serve('{HOST}', {port}) listening",
-                 got=exc.en, details=exc.render(),
-                 hint_zh="bind 之前 setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)。",
-                 hint_en="setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before bind.")
+        second = restart_on_same_port(learner, "chat_server:serve", port, who=("还有一个用户连着", "a user"))
         srv = stack.enter_context(second)
         join(srv, stack, "bob", online=1)  # a new room: bob is alone in it
 

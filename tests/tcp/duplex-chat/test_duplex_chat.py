@@ -9,16 +9,16 @@ sockets it still has open) once its peer has closed the connection.
 import socket
 from contextlib import ExitStack
 
-from grader.feedback import LearnerCrashed, check, fail
+from grader.feedback import check, fail
 from grader.net import reset, send_in_fragments
 from kit.lines import (
     HOST,
     LineReader,
     accept_from,
     listening,
-    no_listener,
     output_tail,
     received_so_far,
+    restart_on_same_port,
     same,
     shown,
     wait_output,
@@ -329,16 +329,7 @@ def test_server_restarts_on_same_port(learner):
                    sent="before restart\\n")
         port = side.prog.port
         side.prog.close()  # stopped while the client is connected
-        no_listener(port, learner.timeout())
-        try:
-            second = learner.server("serve", HOST, port, stdin="pipe")
-        except LearnerCrashed as exc:
-            fail(f"服务器停止后（它的客户端还连着），立刻在同一端口 {port} 启动新服务器失败。",
-                 f"After the server was stopped (with its client still connected), starting a new server on the same "
-                 f"port {port} at once failed.", expected=f"serve('{HOST}', {port}) listening",
-                 got=exc.en, details=exc.render(),
-                 hint_zh="bind 之前 setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)。",
-                 hint_en="setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before bind.")
+        second = restart_on_same_port(learner, "serve", port, stdin="pipe", who=("它的客户端还连着", "its client"))
         srv = stack.enter_context(second)
         fresh = stack.enter_context(srv.connect())
         again = Side(srv, fresh, f"<{fresh.getsockname()}>", "客户端已退出")

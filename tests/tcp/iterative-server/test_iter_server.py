@@ -5,7 +5,7 @@ Protocol: lines of UTF-8 text ending in "\\n"; every line comes back as it was s
 """
 from contextlib import ExitStack
 
-from grader.feedback import LearnerCrashed, check, fail
+from grader.feedback import check, fail
 from grader.net import reset, send_in_fragments
 from kit.lines import (
     HOST,
@@ -13,8 +13,8 @@ from kit.lines import (
     connect,
     echo_line,
     log_has,
-    no_listener,
     output_tail,
+    restart_on_same_port,
     same,
     shown,
     wait_output,
@@ -210,16 +210,7 @@ def test_restarts_on_same_port(learner):
             same(first, echo_line(first, sock, LineReader(sock), "before restart"), b"before restart",
                  "客户端没有收到回显。", "The client got no echo.", sent="before restart\\n")
             port = first.port
-        no_listener(port, learner.timeout())
-        try:
-            second = learner.server("iter_server:serve", HOST, port)
-        except LearnerCrashed as exc:
-            fail(f"服务器停止后（还有一个客户端连着），立刻在同一端口 {port} 启动新服务器失败。",
-                 f"After the server was stopped (with a client still connected), starting a new server on the same "
-                 f"port {port} at once failed.", expected=f"serve('{HOST}', {port}) listening",
-                 got=exc.en, details=exc.render(),
-                 hint_zh="bind 之前 setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)。",
-                 hint_en="setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before bind.")
+        second = restart_on_same_port(learner, "iter_server:serve", port)
         with second, connect(second) as fresh:
             same(second, echo_line(second, fresh, LineReader(fresh), "after restart"), b"after restart",
                  "在同一端口重启的服务器没有回显。", "The server restarted on the same port did not echo.",

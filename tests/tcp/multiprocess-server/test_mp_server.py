@@ -9,10 +9,10 @@ from contextlib import ExitStack
 
 import psutil
 
-from grader.feedback import LearnerCrashed, check, equal, fail
+from grader.feedback import check, equal, fail
 from grader.net import recv_exactly, reset, tcp_queues
 from kit.echo import paused
-from kit.lines import HOST, SETTLE, fd_kinds, main_process, no_listener
+from kit.lines import HOST, SETTLE, fd_kinds, main_process, restart_on_same_port
 from kit.lines import output_tail as lines_output_tail
 
 
@@ -308,16 +308,7 @@ def test_restarts_on_same_port(learner):
             equal(echo(first, sock, b"before restart"), b"before restart", "回显不对。", "Wrong echo.",
                   sent="before restart")
             port = first.port
-        no_listener(port, learner.timeout())
-        try:
-            second = learner.server("mp_server:serve", HOST, port)
-        except LearnerCrashed as exc:
-            fail(f"服务器停止后（还有一个客户端连着），立刻在同一端口 {port} 启动新服务器失败。",
-                 f"After the server was stopped (with a client still connected), starting a new server on the same "
-                 f"port {port} at once failed.", expected=f"serve('{HOST}', {port}) listening",
-                 got=exc.en, details=exc.render(),
-                 hint_zh="bind 之前 setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)。",
-                 hint_en="setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before bind.")
+        second = restart_on_same_port(learner, "mp_server:serve", port)
         with second, connect(second) as fresh:
             equal(echo(second, fresh, b"after restart"), b"after restart", "在同一端口重启的服务器没有回显。",
                   "The server restarted on the same port did not echo.", sent="after restart")

@@ -8,7 +8,7 @@ descriptors after they left.
 import socket
 from contextlib import ExitStack
 
-from grader.feedback import LearnerCrashed, check, fail
+from grader.feedback import check, fail
 from grader.net import reset, send_in_fragments, wait_consumed
 from kit.lines import (
     HOST,
@@ -21,8 +21,8 @@ from kit.lines import (
     fd_kinds,
     log_has,
     main_process,
-    no_listener,
     output_tail,
+    restart_on_same_port,
     same,
     settle,
     shown,
@@ -253,16 +253,7 @@ def test_restarts_on_same_port(learner):
             same(first, echo_line(first, sock, LineReader(sock), "before restart"), b"before restart",
                  "客户端没有收到回显。", "The client got no echo.", sent="before restart\\n")
             port = first.port
-        no_listener(port, learner.timeout())
-        try:
-            second = learner.server("mt_server:serve", HOST, port)
-        except LearnerCrashed as exc:
-            fail(f"服务器停止后（还有一个客户端连着），立刻在同一端口 {port} 启动新服务器失败。",
-                 f"After the server was stopped (with a client still connected), starting a new server on the same "
-                 f"port {port} at once failed.", expected=f"serve('{HOST}', {port}) listening",
-                 got=exc.en, details=exc.render(),
-                 hint_zh="bind 之前 setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)。",
-                 hint_en="setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before bind.")
+        second = restart_on_same_port(learner, "mt_server:serve", port)
         with second, connect(second) as fresh:
             same(second, echo_line(second, fresh, LineReader(fresh), "after restart"), b"after restart",
                  "在同一端口重启的服务器没有回显。", "The server restarted on the same port did not echo.",

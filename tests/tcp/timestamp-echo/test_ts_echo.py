@@ -10,7 +10,7 @@ import re
 import time
 from contextlib import ExitStack
 
-from grader.feedback import LearnerCrashed, check, fail
+from grader.feedback import check, fail
 from grader.net import reset, send_in_fragments
 from kit.lines import (
     HOST,
@@ -18,9 +18,9 @@ from kit.lines import (
     accept_from,
     connect,
     listening,
-    no_listener,
     output_tail,
     received_so_far,
+    restart_on_same_port,
     same,
     shown,
     wait_output,
@@ -187,16 +187,7 @@ def test_server_restarts_on_same_port(learner):
             check(stamped_text(got) == "before restart", "服务器没有回复这一行。", "The server did not reply to this line.",
                   sent="before restart\\n", expected="[<ctime>] before restart", got=shown(got) if got is not None else "EOF")
             port = first.port
-        no_listener(port, learner.timeout())
-        try:
-            second = learner.server("ts_echo:serve", HOST, port)
-        except LearnerCrashed as exc:
-            fail(f"服务器停止后（还有一个客户端连着），立刻在同一端口 {port} 启动新服务器失败。",
-                 f"After the server was stopped (with a client still connected), starting a new server on the same "
-                 f"port {port} at once failed.", expected=f"serve('{HOST}', {port}) listening",
-                 got=exc.en, details=exc.render(),
-                 hint_zh="bind 之前 setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)。",
-                 hint_en="setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before bind.")
+        second = restart_on_same_port(learner, "ts_echo:serve", port)
         with second, connect(second) as fresh:
             got = ask(second, fresh, LineReader(fresh), "after restart")
             check(stamped_text(got) == "after restart", "在同一端口重启的服务器没有回复。",
